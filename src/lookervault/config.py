@@ -1,0 +1,160 @@
+"""Configuration: flags > LOOKERVAULT_* environment > lookervault.toml > defaults.
+
+`lookervault.toml` groups keys in sections. Keys of `[snapshot]` are top-level settings
+(`[snapshot] bucket` is `LOOKERVAULT_BUCKET`); keys of any other section are prefixed with
+the section name (`[retention] min_count` is `LOOKERVAULT_RETENTION_MIN_COUNT`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from lookervault.errors import ConfigError
+
+CONFIG_FILE_ENV = "LOOKERVAULT_CONFIG"
+DEFAULT_CONFIG_FILE = "lookervault.toml"
+BASE_SECTION = "snapshot"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def default_state_dir() -> Path:
+    """Where the CLI keeps its audit log and listing cache (XDG state directory)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "lookervault"
+
+
+def config_file_path() -> Path:
+    return Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Flatten lookervault.toml into setting names; a missing file is no configuration."""
+    if not path.is_file():
+        if CONFIG_FILE_ENV in os.environ:
+            raise ConfigError(
+                f"Configuration file {path} does not exist.",
+                f"Create it or unset {CONFIG_FILE_ENV}.",
+            )
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", "Fix the file and retry.") from exc
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            prefix = "" if key == BASE_SECTION else f"{key}_"
+            for inner, inner_value in value.items():
+                flat[f"{prefix}{inner}"] = inner_value
+        else:
+            flat[key] = value
+    return flat
+
+
+class TomlSource(PydanticBaseSettingsSource):
+    """Settings from lookervault.toml, flattened by section."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._values = read_toml(config_file_path())
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+class Settings(BaseSettings):
+    """Every setting LookerVault reads; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="LOOKERVAULT_", extra="forbid")
+
+    bucket: str | None = None
+    project: str | None = None
+    prefix: str = "snapshots/"
+    instance: str = "default"
+    filename_prefix: str = "looker"
+    compression_level: int = Field(default=6, ge=1, le=9)
+    cache_ttl_seconds: int = Field(default=300, ge=0)
+    state_dir: Path = Field(default_factory=default_state_dir)
+
+    retention_max_age_days: float | None = Field(default=None, ge=0)
+    retention_min_count: int = Field(default=5, ge=1)
+    retention_min_age_days: float = Field(default=0, ge=0)
+    retention_keep_daily: int = Field(default=0, ge=0)
+    retention_keep_weekly: int = Field(default=0, ge=0)
+    retention_keep_monthly: int = Field(default=0, ge=0)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_is_a_folder(cls, value: str) -> str:
+        value = value.strip("/")
+        return f"{value}/" if value else ""
+
+    @field_validator("instance")
+    @classmethod
+    def _instance_is_a_slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("must be a short slug: lower-case letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("filename_prefix")
+    @classmethod
+    def _filename_prefix_is_plain(cls, value: str) -> str:
+        if not value or "/" in value or not re.match(r"^[A-Za-z0-9._-]+$", value):
+            raise ValueError("must be letters, digits, '.', '_' or '-', without '/'")
+        return value
+
+    @model_validator(mode="after")
+    def _retention_is_consistent(self) -> Settings:
+        max_age = self.retention_max_age_days
+        if max_age is not None and self.retention_min_age_days > max_age:
+            raise ValueError(
+                "retention_min_age_days is larger than retention_max_age_days: "
+                "no snapshot could ever be deleted by age"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlSource(settings_cls))
+
+    def require_bucket(self) -> str:
+        if not self.bucket:
+            raise ConfigError(
+                "No bucket is configured.",
+                "Set LOOKERVAULT_BUCKET or `[snapshot] bucket` in lookervault.toml.",
+            )
+        return self.bucket
+
+
+def load_settings(**flags: Any) -> Settings:
+    """Build settings, turning validation errors into an exit-2 error naming the key."""
+    given = {key: value for key, value in flags.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "configuration"
+            problems.append(f"{key}: {error['msg']}")
+        raise ConfigError(
+            "Invalid configuration: " + "; ".join(problems),
+            "Fix the flag, the LOOKERVAULT_* variable or lookervault.toml and retry.",
+        ) from exc
