@@ -85,5 +85,10 @@ def emit_audit(event: AuditEvent, labels: dict[str, str] | None = None) -> None:
     data = event.model_dump(mode="json")
     severity = "WARNING" if event.outcome == "failure" else "NOTICE"
     emit_structured(
-        structured_entry(f"{event.action} {event.object}", severity, {"audit": "true", **(labels or {})}, audit=data)
+        structured_entry(
+            f"{event.action} {event.object}",
+            severity,
+            {"audit": "true", **(labels or {})},
+            audit=data,
+        )
     )

@@ -55,10 +55,14 @@ def instance_folder(prefix: str, instance: str) -> str:
 
 
 def build_name(prefix: str, instance: str, filename_prefix: str, moment: datetime) -> SnapshotName:
-    return SnapshotName(prefix, instance, filename_prefix, moment.astimezone(UTC).replace(microsecond=0))
+    return SnapshotName(
+        prefix, instance, filename_prefix, moment.astimezone(UTC).replace(microsecond=0)
+    )
 
 
-def parse_name(object_name: str, prefix: str, filename_prefix: str | None = None) -> SnapshotName | None:
+def parse_name(
+    object_name: str, prefix: str, filename_prefix: str | None = None
+) -> SnapshotName | None:
     """Parse an object name from the right (a filename prefix may contain hyphens).
 
     Returns None for anything that is not a snapshot under `prefix`: temporary parts, other

@@ -1,10 +1,315 @@
-"""`lookervault snapshot ...`."""
+"""`lookervault snapshot ...`: upload, list, download, delete, protect, unprotect."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.table import Table
+
+from lookervault import refs, snapshots
+from lookervault.audit import local_actor
+from lookervault.catalog import PROTECTED_KEY, to_record
+from lookervault.cli.common import (
+    confirm_or_refuse,
+    console,
+    instance_option,
+    json_option,
+    local_recorder,
+    print_json,
+    transfer_progress,
+)
+from lookervault.config import Settings, load_settings
+from lookervault.errors import UsageError
+from lookervault.gcs import make_client
+from lookervault.upload import META
 
 
 @click.group()
 def snapshot() -> None:
     """Upload, list, download, delete and protect snapshots in Cloud Storage."""
+
+
+def _human(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def _session(**flags: Any) -> tuple[Settings, Any]:
+    settings = load_settings(**flags)
+    settings.require_bucket()
+    return settings, make_client(settings.project)
+
+
+@snapshot.command()
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("looker.db"),
+    show_default=True,
+    help="The SQLite database to back up.",
+)
+@instance_option
+@click.option("--compression-level", type=click.IntRange(1, 9), help="gzip level 1-9 (default 6).")
+@click.option(
+    "--dry-run", is_flag=True, help="Check the database and show the name; upload nothing."
+)
+@json_option
+def upload(
+    source: Path, instance: str | None, compression_level: int | None, dry_run: bool, as_json: bool
+) -> None:
+    """Upload a database as a new, verified snapshot."""
+    settings, client = _session(instance=instance, compression_level=compression_level)
+    estimate = source.stat().st_size if source.is_file() else 0
+    with transfer_progress("Uploading", estimate, not as_json) as advance:
+        result = snapshots.upload(
+            client,
+            settings,
+            source,
+            local_recorder(settings),
+            local_actor(),
+            progress=advance,
+            dry_run=dry_run,
+        )
+    data = {
+        "name": result.name,
+        "gcs_path": result.gcs_path,
+        "generation": result.generation,
+        "raw_size_bytes": result.raw.size,
+        "compressed_size_bytes": result.compressed_size,
+        "crc32c": result.compressed_crc32c,
+        "raw_crc32c": result.raw.crc32c,
+        "raw_sha256": result.raw.sha256,
+        "compression_level": result.compression_level,
+        "compression_ratio": result.ratio,
+        "dry_run": result.dry_run,
+    }
+    if as_json:
+        print_json(data)
+    elif dry_run:
+        click.echo(f"Dry run: would upload {_human(result.raw.size)} as {result.gcs_path}")
+    else:
+        click.echo(
+            f"Uploaded {result.gcs_path}\n"
+            f"  {_human(result.raw.size)} -> {_human(result.compressed_size)} "
+            f"(ratio {result.ratio}), CRC32C {result.compressed_crc32c}, verified"
+        )
+
+
+def _counts(metadata: dict[str, str]) -> str:
+    raw = metadata.get(f"{META}counts")
+    if not raw:
+        return ""
+    try:
+        counts = json.loads(raw)
+    except ValueError:
+        return raw
+    return ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
+
+
+@snapshot.command(name="list")
+@instance_option
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most N snapshots.")
+@click.option("--since", help="Only snapshots newer than this, e.g. 7d, 12h, 2w.")
+@click.option("--filter", "text_filter", help="Only filenames containing this, e.g. 2025-12.")
+@click.option("--verbose", "-v", is_flag=True, help="Show metadata: counts, Looker, checksums.")
+@click.option("--no-cache", is_flag=True, help="Ignore the local listing cache.")
+@json_option
+def list_command(
+    instance: str | None,
+    limit: int | None,
+    since: str | None,
+    text_filter: str | None,
+    verbose: bool,
+    no_cache: bool,
+    as_json: bool,
+) -> None:
+    """List snapshots, newest first; the index is a REF for other commands."""
+    settings, client = _session(instance=instance)
+    bucket = settings.require_bucket()
+    matching = snapshots.list_indexed(
+        client, settings, use_cache=not no_cache, since=since, text_filter=text_filter
+    )
+    shown = matching[:limit] if limit else matching
+    if as_json:
+        print_json(
+            {
+                "total_count": len(matching),
+                "snapshots": [to_record(item.snapshot, item.index, bucket) for item in shown],
+            }
+        )
+        return
+    folder = f"gs://{bucket}/{settings.prefix}{settings.instance}/"
+    if not shown:
+        click.echo(f"No snapshots in {folder}" + (" match." if since or text_filter else "."))
+        click.echo("Create one with `lookervault snapshot upload`.")
+        return
+    table = Table(title=f"Snapshots in {folder}", title_justify="left")
+    for column in ("#", "timestamp (UTC)", "size", "crc32c", "protected"):
+        table.add_column(column)
+    if verbose:
+        table.add_column("details")
+    for item in shown:
+        snap = item.snapshot
+        row = [
+            str(item.index),
+            snap.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+            _human(snap.size_bytes),
+            snap.crc32c,
+            snap.metadata.get(PROTECTED_KEY, "yes" if snap.protected else ""),
+        ]
+        if verbose:
+            meta = snap.metadata
+            details = [
+                f"name {snap.name}",
+                f"raw {_human(int(meta[f'{META}raw-size']))}" if f"{META}raw-size" in meta else "",
+                " ".join(
+                    [
+                        "looker",
+                        meta.get(f"{META}looker-host", ""),
+                        meta.get(f"{META}looker-version", ""),
+                    ]
+                ),
+                _counts(meta),
+            ]
+            row.append("\n".join(d for d in details if d.strip() and d.strip() != "looker"))
+        table.add_row(*row)
+    console.print(table)
+    if len(shown) < len(matching):
+        click.echo(f"{len(matching) - len(shown)} more; raise --limit to see them.")
+
+
+@snapshot.command()
+@click.argument("ref")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("looker.db"),
+    show_default=True,
+    help="Where to write the database.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@instance_option
+@json_option
+def download(ref: str, output: Path, overwrite: bool, instance: str | None, as_json: bool) -> None:
+    """Download and verify a snapshot (REF: index, timestamp, object name or gs:// URL)."""
+    settings, client = _session(instance=instance)
+    resolved = refs.resolve(client, settings, ref)
+    if output.exists() and not overwrite:
+        confirm_or_refuse(
+            f"{output} exists. Replace it?",
+            f"{output} already exists; it was left untouched.",
+            "Pass --overwrite to replace it, or choose another --output.",
+        )
+        overwrite = True
+    with transfer_progress("Downloading", resolved.snapshot.size_bytes, not as_json) as advance:
+        result = snapshots.download(client, resolved, output, overwrite, advance)
+    if as_json:
+        print_json(
+            {
+                "name": result.name,
+                "gcs_path": resolved.snapshot.gcs_path(resolved.bucket),
+                "output": str(result.destination),
+                "raw_size_bytes": result.raw.size,
+                "compressed_size_bytes": result.compressed_size,
+                "raw_sha256": result.raw.sha256,
+                "verified_against_metadata": result.verified_against_metadata,
+            }
+        )
+    else:
+        click.echo(
+            f"Downloaded {resolved.snapshot.gcs_path(resolved.bucket)} to {result.destination} "
+            f"({_human(result.raw.size)}, checksums and SQLite check passed)"
+        )
+
+
+@snapshot.command()
+@click.argument("ref")
+@click.option("--force", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted; delete nothing.")
+@instance_option
+@json_option
+def delete(ref: str, force: bool, dry_run: bool, instance: str | None, as_json: bool) -> None:
+    """Delete one snapshot (never a protected one)."""
+    settings, client = _session(instance=instance)
+    resolved = refs.resolve(client, settings, ref)
+    path = resolved.snapshot.gcs_path(resolved.bucket)
+    if resolved.snapshot.protected:
+        reason = resolved.snapshot.metadata.get(PROTECTED_KEY) or "temporary hold"
+        raise UsageError(
+            f"{path} is protected ({reason}) and was not deleted.",
+            "Run `lookervault snapshot unprotect` first if it really should go.",
+        )
+    if not dry_run and not force:
+        confirm_or_refuse(
+            f"Delete {path}?",
+            f"Refusing to delete {path} without confirmation.",
+            "Pass --force to delete without a prompt, or run it in a terminal.",
+        )
+    deleted = False
+    if not dry_run:
+        deleted = snapshots.delete(
+            client, settings, resolved, local_recorder(settings), local_actor()
+        )
+    if as_json:
+        print_json(
+            {
+                "name": resolved.snapshot.name,
+                "gcs_path": path,
+                "deleted": deleted,
+                "dry_run": dry_run,
+            }
+        )
+    elif dry_run:
+        click.echo(f"Dry run: would delete {path}")
+    else:
+        click.echo(f"Deleted {path}" if deleted else f"{path} was already gone")
+
+
+@snapshot.command()
+@click.argument("ref")
+@click.option("--reason", default="", help="Why it must be kept (shown in listings).")
+@instance_option
+@json_option
+def protect(ref: str, reason: str, instance: str | None, as_json: bool) -> None:
+    """Keep a snapshot: retention and delete leave it alone."""
+    settings, client = _session(instance=instance)
+    resolved = refs.resolve(client, settings, ref)
+    snapshots.protect(client, settings, resolved, reason, local_recorder(settings), local_actor())
+    path = resolved.snapshot.gcs_path(resolved.bucket)
+    if as_json:
+        print_json(
+            {
+                "name": resolved.snapshot.name,
+                "gcs_path": path,
+                "protected": True,
+                "reason": reason or "protected",
+            }
+        )
+    else:
+        click.echo(f"Protected {path}" + (f": {reason}" if reason else ""))
+
+
+@snapshot.command()
+@click.argument("ref")
+@instance_option
+@json_option
+def unprotect(ref: str, instance: str | None, as_json: bool) -> None:
+    """Remove a snapshot's protection."""
+    settings, client = _session(instance=instance)
+    resolved = refs.resolve(client, settings, ref)
+    snapshots.unprotect(client, settings, resolved, local_recorder(settings), local_actor())
+    path = resolved.snapshot.gcs_path(resolved.bucket)
+    if as_json:
+        print_json({"name": resolved.snapshot.name, "gcs_path": path, "protected": False})
+    else:
+        click.echo(f"Unprotected {path}")

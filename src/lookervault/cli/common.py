@@ -1,0 +1,78 @@
+"""Helpers every command shares: settings, output, prompts, progress bars."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from lookervault.audit import AuditEvent, append_local
+from lookervault.config import Settings
+from lookervault.errors import UsageError
+
+PROGRESS_THRESHOLD = 10 * 1024 * 1024
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+
+
+def json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")(function)
+
+
+def instance_option(function: F) -> F:
+    return click.option(
+        "--instance", help="Looker instance slug (folder under the prefix). Default: default."
+    )(function)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def confirm_or_refuse(question: str, refusal: str, hint: str) -> None:
+    """Ask on a terminal; elsewhere refuse with exit 2 rather than guess."""
+    if not interactive():
+        raise UsageError(refusal, hint)
+    if not click.confirm(question, default=False):
+        raise UsageError("Cancelled; nothing was changed.")
+
+
+def local_recorder(settings: Settings) -> Callable[[AuditEvent], None]:
+    return lambda event: append_local(event, settings.state_dir)
+
+
+@contextlib.contextmanager
+def transfer_progress(
+    label: str, total: int, enabled: bool
+) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar for transfers over 10 MB on a terminal; advance(n) adds n bytes."""
+    if not enabled or total < PROGRESS_THRESHOLD or not sys.stdout.isatty():
+        yield None
+        return
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda count: progress.advance(task, count)

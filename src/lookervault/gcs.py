@@ -1,0 +1,76 @@
+"""The one place that creates a Cloud Storage client and translates its errors.
+
+The client finds a local emulator through STORAGE_EMULATOR_HOST on its own; nothing here (or
+anywhere else) knows whether it talks to one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import requests
+from google.api_core import exceptions as api_exceptions
+from google.auth import exceptions as auth_exceptions
+import google.cloud.storage as storage
+from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
+
+from lookervault.errors import (
+    ConfigError,
+    IntegrityError,
+    LookerVaultError,
+    NotFoundError,
+    RuntimeFailure,
+)
+
+NO_CREDENTIALS_HINT = (
+    "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "
+    "to a service account key file."
+)
+
+
+def make_client(project: str | None = None) -> storage.Client:
+    with storage_errors():
+        return storage.Client(project=project)
+
+
+@contextlib.contextmanager
+def storage_errors(
+    what: str = "Cloud Storage request", bucket: str | None = None
+) -> Iterator[None]:
+    """Turn client exceptions into LookerVault errors with exit codes and next steps."""
+    try:
+        yield
+    except LookerVaultError:
+        raise
+    except auth_exceptions.DefaultCredentialsError as exc:
+        raise ConfigError("No Google Cloud credentials found.", NO_CREDENTIALS_HINT) from exc
+    except auth_exceptions.RefreshError as exc:
+        raise ConfigError(
+            "Google Cloud credentials were rejected or have expired.", NO_CREDENTIALS_HINT
+        ) from exc
+    except api_exceptions.NotFound as exc:
+        target = f"Bucket gs://{bucket}" if bucket else "The requested object or bucket"
+        raise NotFoundError(
+            f"{what} failed: {target} was not found.",
+            "Check LOOKERVAULT_BUCKET (or `[snapshot] bucket`) and that the bucket exists.",
+        ) from exc
+    except (api_exceptions.Forbidden, api_exceptions.Unauthorized) as exc:
+        raise RuntimeFailure(
+            f"{what} failed: permission denied ({exc.message}).",
+            "Grant your account roles/storage.objectAdmin on the bucket, or use another account.",
+        ) from exc
+    except DataCorruption as exc:
+        raise IntegrityError(
+            f"{what} failed: checksum mismatch in transit.",
+            "Nothing was kept; retry. If it repeats, check the network path to Cloud Storage.",
+        ) from exc
+    except (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError) as exc:
+        raise RuntimeFailure(
+            f"{what} failed: cannot reach Cloud Storage ({type(exc).__name__}).",
+            "Check your network connection (or STORAGE_EMULATOR_HOST) and retry.",
+        ) from exc
+    except (api_exceptions.GoogleAPICallError, InvalidResponse) as exc:
+        raise RuntimeFailure(
+            f"{what} failed: {exc}", "Retry; if it persists, check GCS status."
+        ) from exc
