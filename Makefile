@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck pytest demo bench clean
+.PHONY: setup test lint typecheck pytest demo bench function-bundle clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,9 @@ demo: setup
 
 bench: setup
 	$(BIN)/python bench/snapshot_bench.py
+
+function-bundle: setup
+	$(BIN)/python functions/build_bundle.py function-bundle
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -35,15 +35,17 @@ class Snapshot:
 
     @property
     def protected(self) -> bool:
-        return self.temporary_hold or PROTECTED_KEY in self.metadata
+        return self.temporary_hold or bool(self.metadata.get(PROTECTED_KEY))
 
     def gcs_path(self, bucket: str) -> str:
         return f"gs://{bucket}/{self.name}"
 
 
-def snapshot_from_blob(blob: storage.Blob, prefix: str) -> Snapshot | None:
+def snapshot_from_blob(
+    blob: storage.Blob, prefix: str, filename_prefix: str | None = None
+) -> Snapshot | None:
     """A Snapshot from listed or fetched blob properties; None if the name is not a snapshot."""
-    parsed = parse_name(blob.name, prefix)
+    parsed = parse_name(blob.name, prefix, filename_prefix)
     if parsed is None:
         return None
     return Snapshot(
@@ -77,12 +79,9 @@ def list_snapshots(
             page_size=PAGE_SIZE,
         )
         for blob in blobs:
-            snap = snapshot_from_blob(blob, prefix)
-            if snap is None or snap.instance != instance:
-                continue
-            if filename_prefix is not None and not snap.filename.startswith(f"{filename_prefix}-"):
-                continue
-            found.append(snap)
+            snap = snapshot_from_blob(blob, prefix, filename_prefix)
+            if snap is not None and snap.instance == instance:
+                found.append(snap)
     found.sort(key=lambda s: (s.timestamp, s.created, s.name), reverse=True)
     return found
 

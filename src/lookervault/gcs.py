@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+import google.cloud.storage as storage
 import requests
 from google.api_core import exceptions as api_exceptions
 from google.auth import exceptions as auth_exceptions
-import google.cloud.storage as storage
 from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
 
 from lookervault.errors import (
@@ -64,6 +64,11 @@ def storage_errors(
         raise IntegrityError(
             f"{what} failed: checksum mismatch in transit.",
             "Nothing was kept; retry. If it repeats, check the network path to Cloud Storage.",
+        ) from exc
+    except api_exceptions.RetryError as exc:
+        raise RuntimeFailure(
+            f"{what} failed after retries: {exc.cause or exc}.",
+            "Check your network connection (or STORAGE_EMULATOR_HOST) and retry.",
         ) from exc
     except (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError) as exc:
         raise RuntimeFailure(

@@ -2,11 +2,13 @@
 
 The resumable upload reads it chunk by chunk and, after a failed request, seeks back to the
 last byte the server confirmed, which is never before the start of the chunk it last read; so
-only the current chunk is kept. Memory stays bounded whatever the file size.
+only the bytes of the last read are kept (the very object handed to the upload, not a copy).
+Memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
 
+import collections
 import io
 import queue
 import threading
@@ -14,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lookervault.compression import compressor
-from lookervault.integrity import CHUNK_SIZE, Hasher
+from lookervault.integrity import Hasher
 
-_QUEUE_DEPTH = 8
+_QUEUE_DEPTH = 4
+_READ_SIZE = 1024 * 1024
 _DONE = b""
 
 Progress = Callable[[int], None]
@@ -34,8 +37,9 @@ class CompressedStream(io.RawIOBase):
         self._progress = progress
         self._queue: queue.Queue[bytes | BaseException] = queue.Queue(_QUEUE_DEPTH)
         self._stop = threading.Event()
-        self._window = bytearray()
-        self._window_start = 0
+        self._pending: collections.deque[bytes] = collections.deque()
+        self._last = b""
+        self._last_start = 0
         self._position = 0
         self._exhausted = False
         self._thread = threading.Thread(target=self._produce, name="gzip-producer", daemon=True)
@@ -54,7 +58,7 @@ class CompressedStream(io.RawIOBase):
         try:
             deflate = compressor(self._level)
             with self._source.open("rb") as handle:
-                while chunk := handle.read(CHUNK_SIZE):
+                while chunk := handle.read(_READ_SIZE):
                     self.raw.update(chunk)
                     out = deflate.compress(chunk)
                     if out and not self._emit(out):
@@ -84,33 +88,42 @@ class CompressedStream(io.RawIOBase):
             offset += self._position
         elif whence != io.SEEK_SET:
             raise io.UnsupportedOperation("CompressedStream cannot seek from the end")
-        if offset < self._window_start or offset > self._window_start + len(self._window):
-            raise io.UnsupportedOperation(f"cannot seek to {offset}: outside the retained chunk")
+        if not self._last_start <= offset <= self._last_start + len(self._last):
+            raise io.UnsupportedOperation(f"cannot seek to {offset}: outside the last chunk read")
         self._position = offset
         return offset
 
-    def _fill(self, until: int) -> None:
-        while not self._exhausted and self._window_start + len(self._window) < until:
-            item = self._queue.get()
-            if isinstance(item, BaseException):
-                raise item
-            if item == _DONE:
-                self._exhausted = True
-            else:
-                self._window += item
+    def _next_piece(self) -> bytes:
+        if self._pending:
+            return self._pending.popleft()
+        if self._exhausted:
+            return _DONE
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        self._exhausted = item == _DONE
+        return item
 
     def read(self, size: int = -1) -> bytes:
-        # Everything before the current position has been confirmed or will be re-read from here.
-        drop = self._position - self._window_start
-        if drop > 0:
-            del self._window[:drop]
-            self._window_start = self._position
-        if size is None or size < 0:
-            self._fill(1 << 62)
-            size = len(self._window)
-        else:
-            self._fill(self._position + size)
-        data = bytes(self._window[:size])
+        """Re-read what the last read returned (after a seek back), then continue."""
+        limit = (1 << 62) if size is None or size < 0 else size
+        last_end = self._last_start + len(self._last)
+        if self._position == last_end:  # the last chunk was confirmed: no seek back into it
+            self._last, self._last_start = b"", self._position
+        parts = [memoryview(self._last)[self._position - self._last_start :][:limit]]
+        wanted = limit - len(parts[0])
+        while wanted > 0:
+            piece = self._next_piece()
+            if not piece:
+                break
+            if len(piece) > wanted:
+                self._pending.appendleft(piece[wanted:])
+                piece = piece[:wanted]
+            parts.append(memoryview(piece))
+            wanted -= len(piece)
+        data = b"".join(parts)
+        if self._position + len(data) > last_end:
+            self._last_start, self._last = self._position, data
         self._position += len(data)
         return data
 
@@ -118,10 +131,6 @@ class CompressedStream(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-    @property
-    def finished(self) -> bool:
-        return self._exhausted and self._position == self._window_start + len(self._window)
 
     def close(self) -> None:
         self._stop.set()

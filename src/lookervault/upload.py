@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from google.api_core import exceptions as api_exceptions
 import google.cloud.storage as storage
+from google.api_core import exceptions as api_exceptions
 from google.cloud.storage.exceptions import DataCorruption
 from google.cloud.storage.retry import DEFAULT_RETRY
 
@@ -25,7 +25,7 @@ from lookervault.naming import SnapshotName, build_name
 from lookervault.stream import CompressedStream
 
 FORMAT_VERSION = "1"
-UPLOAD_CHUNK_SIZE = 16 * 1024 * 1024
+UPLOAD_CHUNK_SIZE = 4 * 1024 * 1024
 CONTENT_TYPE = "application/gzip"
 MAX_NAME_ATTEMPTS = 30
 META = "lookervault-"

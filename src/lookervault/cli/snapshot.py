@@ -12,6 +12,7 @@ from rich.table import Table
 from lookervault import refs, snapshots
 from lookervault.audit import local_actor
 from lookervault.catalog import PROTECTED_KEY, to_record
+from lookervault.cli.cleanup import cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
     console,
@@ -30,6 +31,9 @@ from lookervault.upload import META
 @click.group()
 def snapshot() -> None:
     """Upload, list, download, delete and protect snapshots in Cloud Storage."""
+
+
+snapshot.add_command(cleanup)
 
 
 def _human(size: int | None) -> str:

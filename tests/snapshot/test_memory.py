@@ -1,0 +1,42 @@
+"""Peak memory of upload and download does not grow with the database size."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import google.cloud.storage as storage
+
+from lookervault.sample import make_sample_db
+
+MB = 1024 * 1024
+
+
+def peak_rss_mb(args: list[str]) -> float:
+    """Run the CLI as a child process and return its peak resident set size."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lookervault", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def test_peak_memory_is_flat_from_50_to_400_mb(bucket: storage.Bucket, tmp_path: Path) -> None:
+    peaks: dict[int, tuple[float, float]] = {}
+    for size in (50, 400):
+        source = make_sample_db(tmp_path / f"source-{size}.db", size * MB, seed=size)
+        up = peak_rss_mb(["snapshot", "upload", "--source", str(source)])
+        source.unlink()
+        out = tmp_path / f"restored-{size}.db"
+        down = peak_rss_mb(["snapshot", "download", "1", "--output", str(out)])
+        out.unlink()
+        peaks[size] = (up, down)
+    (small_up, small_down), (big_up, big_down) = peaks[50], peaks[400]
+    assert big_up - small_up < 16, peaks
+    assert big_down - small_down < 16, peaks
