@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import google.cloud.storage as storage
+from google.api_core.retry import Retry
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from lookervault.gcs import storage_errors
 from lookervault.naming import instance_folder, parse_name
@@ -68,8 +70,13 @@ def list_snapshots(
     prefix: str,
     instance: str,
     filename_prefix: str | None = None,
+    retry: Retry = DEFAULT_RETRY,
 ) -> list[Snapshot]:
-    """Every snapshot of one instance, newest first (by name timestamp, then creation)."""
+    """Every snapshot of one instance, newest first (by name timestamp, then creation).
+
+    With `filename_prefix`, only names with exactly that prefix: `looker` never matches
+    `looker-prod-...`.
+    """
     found: list[Snapshot] = []
     with storage_errors("Listing snapshots", bucket):
         blobs = client.list_blobs(
@@ -77,6 +84,7 @@ def list_snapshots(
             prefix=instance_folder(prefix, instance),
             fields=LIST_FIELDS,
             page_size=PAGE_SIZE,
+            retry=retry,
         )
         for blob in blobs:
             snap = snapshot_from_blob(blob, prefix, filename_prefix)

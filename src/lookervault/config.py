@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -23,6 +23,8 @@ CONFIG_FILE_ENV = "LOOKERVAULT_CONFIG"
 DEFAULT_CONFIG_FILE = "lookervault.toml"
 BASE_SECTION = "snapshot"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_JOB_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 
 
 def default_state_dir() -> Path:
@@ -87,6 +89,12 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = Field(default=300, ge=0)
     state_dir: Path = Field(default_factory=default_state_dir)
 
+    region: str | None = None
+    job: str = "lookervault-backup"
+    run_api_endpoint: str | None = None
+    run_poll_seconds: float = Field(default=2.0, gt=0)
+    run_timeout_seconds: float = Field(default=3600.0, gt=0)
+
     retention_max_age_days: float | None = Field(default=None, ge=0)
     retention_min_count: int = Field(default=5, ge=1)
     retention_min_age_days: float = Field(default=0, ge=0)
@@ -114,15 +122,26 @@ class Settings(BaseSettings):
             raise ValueError("must be letters, digits, '.', '_' or '-', without '/'")
         return value
 
-    @model_validator(mode="after")
-    def _retention_is_consistent(self) -> Settings:
-        max_age = self.retention_max_age_days
-        if max_age is not None and self.retention_min_age_days > max_age:
-            raise ValueError(
-                "retention_min_age_days is larger than retention_max_age_days: "
-                "no snapshot could ever be deleted by age"
-            )
-        return self
+    @field_validator("job")
+    @classmethod
+    def _job_is_a_name(cls, value: str) -> str:
+        if not _JOB_NAME.match(value):
+            raise ValueError("must be a Cloud Run job name: lower-case letters, digits and '-'")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region_is_a_region(cls, value: str | None) -> str | None:
+        if value is not None and not _REGION.match(value):
+            raise ValueError("must be a Cloud Run region such as europe-west1")
+        return value
+
+    @field_validator("project")
+    @classmethod
+    def _project_is_an_id(cls, value: str | None) -> str | None:
+        if value is not None and (not value or "/" in value):
+            raise ValueError("must be a Google Cloud project id")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -142,6 +161,21 @@ class Settings(BaseSettings):
                 "Set LOOKERVAULT_BUCKET or `[snapshot] bucket` in lookervault.toml.",
             )
         return self.bucket
+
+    def job_path(self) -> str:
+        """`projects/P/locations/R/jobs/J`, or a ConfigError naming what is missing."""
+        missing = [
+            f"LOOKERVAULT_{key.upper()}"
+            for key, value in (("project", self.project), ("region", self.region))
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                f"The Cloud Run job location is not configured: {' and '.join(missing)} unset.",
+                "Set LOOKERVAULT_PROJECT and LOOKERVAULT_REGION (or `project` and `region` under "
+                "`[snapshot]` in lookervault.toml) to where Terraform deployed the job.",
+            )
+        return f"projects/{self.project}/locations/{self.region}/jobs/{self.job}"
 
 
 def load_settings(**flags: Any) -> Settings:

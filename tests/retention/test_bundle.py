@@ -1,0 +1,65 @@
+"""The deployable bundle installs into a fresh virtualenv and handles an event."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import google.cloud.storage as storage
+
+from tests.retention.conftest import ROOT, Uploader, finalize_event, object_names, serve_function
+from tests.support.gcs_emulator import Emulator
+
+
+def test_bundle_installs_in_a_fresh_venv_and_handles_an_event(
+    gcs_client: storage.Client,
+    bucket: storage.Bucket,
+    upload_snapshots: Uploader,
+    emulator_env: Emulator,
+    tmp_path: Path,
+) -> None:
+    bundle = tmp_path / "bundle"
+    subprocess.run(
+        [sys.executable, str(ROOT / "functions" / "build_bundle.py"), str(bundle)], check=True
+    )
+    assert sorted(path.name for path in bundle.iterdir()) == [
+        "lookervault",
+        "main.py",
+        "requirements.txt",
+    ]
+    assert "retention.py" in {path.name for path in (bundle / "lookervault").iterdir()}
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(bundle / "requirements.txt"),
+        ],
+        check=True,
+    )
+    probe = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import lookervault"],
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    assert probe.returncode != 0  # the venv is fresh: the package comes only from the bundle
+
+    names = upload_snapshots(bucket.name, 5)
+    newest = gcs_client.bucket(bucket.name).get_blob(names[-1])
+    headers, body = finalize_event(bucket.name, names[-1], newest.generation, "bundle")
+    with serve_function(
+        emulator_env.url, tmp_path, bundle, venv / "bin" / "functions-framework"
+    ) as server:
+        assert server.post(headers, body).status_code == 200
+        [summary] = [e for e in server.entries_for("bundle") if "retention_summary" in e]
+
+    assert summary["retention_summary"]["deleted"] == 2
+    assert object_names(gcs_client, bucket.name) == sorted(names[-3:])
