@@ -18,21 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import google.cloud.storage as storage
-from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud.storage.retry import DEFAULT_RETRY
 
 from lookervault.audit import Action, AuditEvent, Outcome
-from lookervault.catalog import Snapshot, list_snapshots, snapshot_from_blob
-from lookervault.gcs import storage_errors
+from lookervault.catalog import Snapshot, list_snapshots
+from lookervault.manage import ALREADY_GONE, DELETED, delete_snapshot
 from lookervault.retention import Decision, RetentionPolicy, decide
 
 AuditSink = Callable[[AuditEvent], None]
-
-DELETED = "deleted"
-ALREADY_GONE = "already gone"
-CHANGED = "kept: changed since it was listed"
-PROTECTED_SINCE = "kept: protected since it was listed"
 
 
 @dataclass(frozen=True)
@@ -98,29 +92,6 @@ def plan_cleanup(
     return CleanupPlan(bucket, prefix, instance, policy, now, decide(snapshots, policy, now))
 
 
-def _delete(bucket: storage.Bucket, snapshot: Snapshot, prefix: str, retry: Retry) -> str:
-    """Delete exactly the listed generation unless it changed or became protected since."""
-    try:
-        blob = bucket.get_blob(snapshot.name, retry=retry)
-        if blob is None:
-            return ALREADY_GONE
-        current = snapshot_from_blob(blob, prefix)
-        if current is not None and current.protected:
-            return PROTECTED_SINCE
-        if current is None or current.generation != snapshot.generation:
-            return CHANGED
-        blob.delete(
-            if_generation_match=snapshot.generation,
-            if_metageneration_match=blob.metageneration,
-            retry=retry,
-        )
-    except api_exceptions.NotFound:
-        return ALREADY_GONE
-    except api_exceptions.PreconditionFailed:
-        return CHANGED
-    return DELETED
-
-
 def _event(
     plan: CleanupPlan,
     snapshot: Snapshot,
@@ -150,7 +121,6 @@ def apply_cleanup(
     retry: Retry = DEFAULT_RETRY,
 ) -> CleanupResult:
     """Delete what the plan deletes; audit each deletion and each keep against the policy."""
-    bucket = client.bucket(plan.bucket)
     outcomes: dict[str, str] = {}
     for decision in plan.decisions:
         snapshot = decision.snapshot
@@ -159,8 +129,7 @@ def apply_cleanup(
             sink(_event(plan, snapshot, actor, "snapshot.kept", reason))
         if decision.keep:
             continue
-        with storage_errors(f"Deleting {snapshot.name}", plan.bucket):
-            outcome = _delete(bucket, snapshot, plan.prefix, retry)
+        outcome = delete_snapshot(client, plan.bucket, snapshot, retry)
         outcomes[snapshot.name] = outcome
         if outcome == DELETED:
             sink(_event(plan, snapshot, actor, "snapshot.deleted", decision.reasons[0]))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from google.api_core import exceptions as api_exceptions
 import google.cloud.storage as storage
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from lookervault.catalog import PROTECTED_KEY, Snapshot
 from lookervault.errors import RuntimeFailure, UsageError
@@ -13,6 +15,12 @@ from lookervault.gcs import storage_errors
 
 PROTECTED_BY_KEY = "lookervault-protected-by"
 PROTECTED_AT_KEY = "lookervault-protected-at"
+
+
+DELETED = "deleted"
+ALREADY_GONE = "already gone"
+CHANGED = "kept: changed since it was listed"
+PROTECTED_SINCE = "kept: protected since it was listed"
 
 
 class SnapshotChanged(RuntimeFailure):
@@ -23,25 +31,39 @@ def _blob(client: storage.Client, bucket: str, snap: Snapshot) -> storage.Blob:
     return client.bucket(bucket).blob(snap.name, generation=snap.generation)
 
 
-def delete_snapshot(client: storage.Client, bucket: str, snap: Snapshot) -> bool:
-    """Delete the listed generation; False if it was already gone. Never a protected one."""
+def delete_snapshot(
+    client: storage.Client, bucket: str, snap: Snapshot, retry: Retry = DEFAULT_RETRY
+) -> str:
+    """Delete exactly the listed generation, unless it changed or became protected since.
+
+    Returns DELETED, ALREADY_GONE (a 404: someone got there first), CHANGED or
+    PROTECTED_SINCE. A snapshot listed as protected is refused outright.
+    """
     if snap.protected:
         reason = snap.metadata.get(PROTECTED_KEY) or "temporary hold"
         raise UsageError(
             f"{snap.name} is protected ({reason}) and was not deleted.",
             "Run `lookervault snapshot unprotect` first if it really should go.",
         )
-    with storage_errors("Deleting the snapshot", bucket):
+    with storage_errors(f"Deleting {snap.name}", bucket):
         try:
-            client.bucket(bucket).blob(snap.name).delete(if_generation_match=snap.generation)
+            blob = client.bucket(bucket).get_blob(snap.name, retry=retry)
+            if blob is None:
+                return ALREADY_GONE
+            if blob.temporary_hold or (blob.metadata or {}).get(PROTECTED_KEY):
+                return PROTECTED_SINCE
+            if blob.generation != snap.generation:
+                return CHANGED
+            blob.delete(
+                if_generation_match=snap.generation,
+                if_metageneration_match=blob.metageneration,
+                retry=retry,
+            )
         except api_exceptions.NotFound:
-            return False
-        except api_exceptions.PreconditionFailed as exc:
-            raise SnapshotChanged(
-                f"{snap.name} changed since it was listed and was not deleted.",
-                "List the snapshots again and retry.",
-            ) from exc
-    return True
+            return ALREADY_GONE
+        except api_exceptions.PreconditionFailed:
+            return CHANGED
+    return DELETED
 
 
 def protect_snapshot(

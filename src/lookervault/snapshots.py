@@ -16,7 +16,15 @@ from lookervault.catalog import Snapshot
 from lookervault.config import Settings
 from lookervault.download import DownloadResult, download_snapshot
 from lookervault.errors import UsageError
-from lookervault.manage import delete_snapshot, protect_snapshot, unprotect_snapshot
+from lookervault.manage import (
+    CHANGED,
+    DELETED,
+    PROTECTED_SINCE,
+    SnapshotChanged,
+    delete_snapshot,
+    protect_snapshot,
+    unprotect_snapshot,
+)
 from lookervault.refs import Resolved
 from lookervault.upload import UploadResult, upload_snapshot
 
@@ -123,11 +131,17 @@ def delete(
 ) -> bool:
     snap = resolved.snapshot
     try:
-        deleted = delete_snapshot(client, resolved.bucket, snap)
+        outcome = delete_snapshot(client, resolved.bucket, snap)
     except UsageError:
         record(_event("snapshot.deleted", resolved, actor, "failure", "protected"))
         raise
     _forget_listing(settings, resolved.bucket, snap.instance)
+    if outcome in (CHANGED, PROTECTED_SINCE):
+        record(_event("snapshot.deleted", resolved, actor, "skipped", outcome))
+        raise SnapshotChanged(
+            f"{snap.name} was not deleted: {outcome}.", "List the snapshots again and retry."
+        )
+    deleted = outcome == DELETED
     record(_event("snapshot.deleted", resolved, actor, "success" if deleted else "skipped"))
     return deleted
 

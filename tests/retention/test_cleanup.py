@@ -11,15 +11,8 @@ import pytest
 from lookervault import function
 from lookervault.audit import AuditEvent
 from lookervault.catalog import PROTECTED_KEY
-from lookervault.cleanup import (
-    ALREADY_GONE,
-    CHANGED,
-    DELETED,
-    PROTECTED_SINCE,
-    CleanupPlan,
-    apply_cleanup,
-    plan_cleanup,
-)
+from lookervault.cleanup import CleanupPlan, apply_cleanup, plan_cleanup
+from lookervault.manage import ALREADY_GONE, CHANGED, DELETED, PROTECTED_SINCE
 from lookervault.retention import RetentionPolicy
 from tests.retention.conftest import Uploader, object_names
 
