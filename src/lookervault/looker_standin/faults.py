@@ -1,0 +1,113 @@
+"""Fault knobs: latency, a 429 rate limit, random 5xx, and pages that fail N times.
+
+Every knob can be changed while the server runs (plain attribute assignment or `fail_page`);
+the decision for one request is taken under a lock so parallel workers see consistent counts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Fault:
+    """What to answer instead of the real response."""
+
+    status: int
+    kind: str
+    retry_after_s: int | None = None
+
+
+@dataclass
+class FailingPage:
+    path: str
+    offset: int | None
+    remaining: int
+    status: int
+
+
+@dataclass
+class Faults:
+    """Knobs read on every request.
+
+    latency_s: sleep before answering. rate_limit_per_s: answer 429 + Retry-After once more
+    requests than this arrived in the last second (None = unlimited). error_rate: share of
+    requests answering `error_status`, drawn from a stream seeded with `error_seed`.
+    """
+
+    latency_s: float = 0.0
+    rate_limit_per_s: float | None = None
+    error_rate: float = 0.0
+    error_status: int = 503
+    error_seed: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _pages: list[FailingPage] = field(default_factory=list, repr=False, compare=False)
+    _recent: deque[float] = field(default_factory=deque, repr=False, compare=False)
+    _rng: random.Random | None = field(default=None, repr=False, compare=False)
+
+    def fail_page(
+        self, path: str, offset: int | None = None, times: int = 1, status: int = 503
+    ) -> None:
+        """Make GET `path` (API-relative, e.g. "/dashboards/search") at `offset` fail `times`.
+
+        offset=None matches any offset, so any request to the path fails.
+        """
+        with self._lock:
+            self._pages.append(FailingPage(_api_relative(path), offset, times, status))
+
+    def clear(self) -> None:
+        """Back to a healthy server: no latency, no limit, no errors, no failing pages."""
+        with self._lock:
+            self.latency_s = 0.0
+            self.rate_limit_per_s = None
+            self.error_rate = 0.0
+            self._pages.clear()
+            self._recent.clear()
+
+    def rate_limited(self, now: float | None = None) -> Fault | None:
+        """A 429 when this request goes over the limit for the last second, else count it."""
+        limit = self.rate_limit_per_s
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if limit is not None and len(self._recent) >= limit:
+                wait = 1.0 - (now - self._recent[0]) if self._recent else 1.0
+                return Fault(429, "rate_limit", retry_after_s=max(1, math.ceil(wait)))
+            self._recent.append(now)
+        return None
+
+    def injected_error(self, method: str, path: str, query: Mapping[str, str]) -> Fault | None:
+        """A failing page that still has failures left, or a random 5xx."""
+        with self._lock:
+            for failing in self._pages:
+                if failing.remaining > 0 and _page_matches(failing, method, path, query):
+                    failing.remaining -= 1
+                    return Fault(failing.status, "fail_page")
+            if self.error_rate > 0:
+                if self._rng is None:
+                    self._rng = random.Random(self.error_seed)
+                if self._rng.random() < self.error_rate:
+                    return Fault(self.error_status, "error_rate")
+        return None
+
+
+def _page_matches(failing: FailingPage, method: str, path: str, query: Mapping[str, str]) -> bool:
+    if method != "GET" or _api_relative(path) != failing.path:
+        return False
+    if failing.offset is None:
+        return True
+    return query.get("offset", "0") == str(failing.offset)
+
+
+def _api_relative(path: str) -> str:
+    for prefix in ("/api/4.0", "/api"):
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) :]
+    return path

@@ -1,0 +1,106 @@
+"""Pytest fixtures for the local Looker stand-in, reusable by any test folder.
+
+Import them into a conftest.py (`from tests.support.looker_fixtures import standin_factory`).
+Every stand-in made through `standin_factory` is stopped after the test, and its recorded
+traffic is checked against Looker's official OpenAPI spec: a non-conforming exchange fails
+the test at teardown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import looker_sdk
+import pytest
+from looker_sdk.rtl import api_settings
+from looker_sdk.sdk.api40.methods import Looker40SDK
+
+from lookervault.looker_standin import Faults, SeedSize, StandIn
+from tests.support.openapi_check import validate_exchanges
+
+
+class StandInSettings(api_settings.ApiSettings):
+    """looker_sdk settings for one stand-in, read from neither looker.ini nor the environment."""
+
+    def __init__(self, standin: StandIn, timeout_s: int = 30) -> None:
+        self._config: api_settings.SettingsConfig = {
+            "base_url": standin.base_url,
+            "client_id": standin.client_id,
+            "client_secret": standin.client_secret,
+            "verify_ssl": "false",
+            "timeout": str(timeout_s),
+        }
+        super().__init__(filename="looker.ini")
+
+    def read_config(self) -> api_settings.SettingsConfig:
+        return dict(self._config)  # type: ignore[return-value]
+
+
+def sdk_for(standin: StandIn) -> Looker40SDK:
+    """A real looker_sdk 4.0 client logged in lazily against `standin`."""
+    return looker_sdk.init40(config_settings=StandInSettings(standin))
+
+
+def sdk_env(standin: StandIn) -> dict[str, str]:
+    """The LOOKERSDK_* variables that point looker_sdk.init40() (or a child process) at it."""
+    return {
+        "LOOKERSDK_BASE_URL": standin.base_url,
+        "LOOKERSDK_CLIENT_ID": standin.client_id,
+        "LOOKERSDK_CLIENT_SECRET": standin.client_secret,
+        "LOOKERSDK_VERIFY_SSL": "false",
+    }
+
+
+StandInFactory = Callable[..., StandIn]
+
+
+@pytest.fixture
+def standin_factory() -> Iterator[StandInFactory]:
+    """Start stand-ins on demand: factory(seed=SeedSize(...), faults=Faults(...), check_spec=True).
+
+    check_spec=False skips the teardown check (for tests that send malformed traffic on purpose).
+    """
+    started: list[tuple[StandIn, bool]] = []
+
+    def make(
+        seed: SeedSize | None = None,
+        faults: Faults | None = None,
+        seed_value: int = 0,
+        *,
+        check_spec: bool = True,
+        **kwargs: Any,
+    ) -> StandIn:
+        standin = StandIn(seed=seed, faults=faults, seed_value=seed_value, **kwargs)
+        standin.start()
+        started.append((standin, check_spec))
+        return standin
+
+    yield make
+    problems: list[str] = []
+    for standin, check_spec in started:
+        standin.stop()
+        if check_spec:
+            problems += validate_exchanges(standin.exchanges)
+    if problems:
+        shown = "\n".join(problems[:20])
+        pytest.fail(f"{len(problems)} exchange(s) do not conform to the Looker API spec:\n{shown}")
+
+
+@pytest.fixture
+def standin(standin_factory: StandInFactory) -> StandIn:
+    """A running stand-in with the default small seed."""
+    return standin_factory()
+
+
+@pytest.fixture
+def sdk(standin: StandIn) -> Looker40SDK:
+    return sdk_for(standin)
+
+
+@pytest.fixture
+def looker_env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """LOOKERSDK_* set in this process (and inherited by children) for `standin`."""
+    for key, value in sdk_env(standin).items():
+        monkeypatch.setenv(key, value)
+    return standin

@@ -1,0 +1,198 @@
+"""Check recorded stand-in traffic against Looker's official API 4.0 OpenAPI spec.
+
+The spec (tests/looker_api/, vendored as published) is parsed once per process. Each exchange
+is mapped from our loopback URL onto the spec's server URL (https://localhost:20000/api/4.0)
+and its request and response are validated with openapi-core.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import urllib.parse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openapi_core import OpenAPI
+from openapi_core.configurations import Config
+from openapi_core.testing import MockRequest, MockResponse
+
+from lookervault.looker_standin import Exchange
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "looker_api" / "Looker.4.0.oas.json"
+SPEC_HOST = "https://localhost:20000"
+API_PREFIX = "/api/4.0"
+
+SDK_LOGOUT_PATH = "/api/logout"
+"""looker_sdk's AuthSession.logout() calls DELETE /api/logout (no version); Looker serves it as
+the version-less alias of /api/4.0/logout, so we check it as that operation."""
+
+UNDOCUMENTED_STATUSES = frozenset({401})
+"""Statuses Looker sends that the spec lists for no operation: 401 for a missing, wrong or
+expired token. Their bodies must still be Looker's Error shape."""
+
+
+WRITTEN_READ_ONLY = {
+    "GroupIdForGroupUserInclusion": ("user_id",),
+    "UserAttributeGroupValue": ("group_id", "value"),
+}
+"""Properties the spec marks readOnly although the operation cannot work without them in its
+request body (add_group_user, set_user_attribute_group_values), and looker_sdk sends them."""
+
+
+@functools.cache
+def spec_data() -> dict[str, Any]:
+    loaded: dict[str, Any] = _untyped_any(json.loads(SPEC_PATH.read_text(encoding="utf-8")))
+    schemas = loaded["components"]["schemas"]
+    for schema_name, properties in WRITTEN_READ_ONLY.items():
+        for name in properties:
+            schemas[schema_name]["properties"][name].pop("readOnly", None)
+    return loaded
+
+
+def _untyped_any(node: Any) -> Any:
+    """The spec writes "any value" as `type: any`, which OpenAPI 3.0 does not have and
+    jsonschema rejects; the schema that means the same is one without a type."""
+    if isinstance(node, dict):
+        if node.get("type") == "any":
+            node = {k: v for k, v in node.items() if k not in ("type", "format")}
+        return {key: _untyped_any(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_untyped_any(item) for item in node]
+    return node
+
+
+@functools.cache
+def spec(projected: bool = False) -> OpenAPI:
+    """The parsed spec, loaded once. Spec validation is off: the official file has one
+    parameter that does not conform, and we check traffic, not the spec.
+
+    projected=True: the same spec with no property required, for responses to calls with a
+    `fields` projection, which keep only the requested keys (types are still checked).
+    """
+    data = _no_required(spec_data()) if projected else spec_data()
+    return OpenAPI.from_dict(data, config=Config(spec_validator_cls=None))
+
+
+def _no_required(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _no_required(value)
+            for key, value in node.items()
+            if not (key == "required" and isinstance(value, list))
+        }
+    if isinstance(node, list):
+        return [_no_required(item) for item in node]
+    return node
+
+
+def validate_exchanges(exchanges: Iterable[Exchange]) -> list[str]:
+    """Problems found, one line per exchange that does not conform (empty when all do)."""
+    problems = []
+    for exchange in exchanges:
+        problem = validate_exchange(exchange)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def validate_exchange(exchange: Exchange) -> str | None:
+    label = f"{exchange.method} {exchange.path}?{exchange.query} -> {exchange.status}"
+    request = _request(exchange)
+    api = spec(projected="fields" in urllib.parse.parse_qs(exchange.query))
+    try:
+        api.validate_request(request)
+    except Exception as exc:
+        return f"{label}: request: {_describe(exc)}"
+    if exchange.status in UNDOCUMENTED_STATUSES or _injected_5xx(exchange):
+        return _check_error_shape(label, exchange)
+    if exchange.status == 204:
+        return _check_no_content(label, exchange)
+    content_type = exchange.response_headers.get("Content-Type", "application/json")
+    response = MockResponse(
+        exchange.response_body,
+        status_code=exchange.status,
+        headers=exchange.response_headers,
+        content_type=content_type.split(";")[0],
+    )
+    try:
+        api.validate_response(request, response)
+    except Exception as exc:
+        return f"{label}: response: {_describe(exc)}"
+    return None
+
+
+def _spec_path(exchange: Exchange) -> str:
+    return f"{API_PREFIX}/logout" if exchange.path == SDK_LOGOUT_PATH else exchange.path
+
+
+def _request(exchange: Exchange) -> MockRequest:
+    path = _spec_path(exchange)
+    content_type = exchange.request_headers.get("Content-Type", "application/json")
+    return MockRequest(
+        SPEC_HOST,
+        exchange.method,
+        path,
+        args=urllib.parse.parse_qs(exchange.query, keep_blank_values=True),
+        headers=exchange.request_headers,
+        data=exchange.request_body or None,
+        content_type=content_type.split(";")[0],
+    )
+
+
+def _injected_5xx(exchange: Exchange) -> bool:
+    """A 5xx the fault knobs produced on purpose: the spec documents no 5xx at all."""
+    return exchange.fault is not None and exchange.status >= 500
+
+
+def _check_error_shape(label: str, exchange: Exchange) -> str | None:
+    body = exchange.json()
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(key), str) for key in ("message", "documentation_url")
+    ):
+        return f"{label}: response: not a Looker Error body: {exchange.response_body[:200]!r}"
+    return None
+
+
+def _check_no_content(label: str, exchange: Exchange) -> str | None:
+    """204 must not carry a body (RFC 9110), though the spec gives it a JSON string schema;
+    the operation must still document 204."""
+    operation = _operation(exchange)
+    if operation is None or "204" not in operation.get("responses", {}):
+        return f"{label}: response: 204 is not a documented response of this operation"
+    if exchange.response_body:
+        return f"{label}: response: a 204 must have no body"
+    return None
+
+
+def _operation(exchange: Exchange) -> dict[str, Any] | None:
+    relative = _spec_path(exchange).removeprefix(API_PREFIX)
+    for template, item in spec_data()["paths"].items():
+        if _template_matches(template, relative):
+            operation = item.get(exchange.method.lower())
+            return operation if isinstance(operation, dict) else None
+    return None
+
+
+def _template_matches(template: str, path: str) -> bool:
+    wanted = template.strip("/").split("/")
+    actual = path.strip("/").split("/")
+    return len(wanted) == len(actual) and all(
+        w.startswith("{") or w == a for w, a in zip(wanted, actual, strict=True)
+    )
+
+
+def _describe(exc: Exception) -> str:
+    """The error and its first schema errors, short enough to read in a test failure."""
+    details = [type(exc).__name__]
+    cause = exc.__cause__ or exc
+    errors = getattr(cause, "schema_errors", None)
+    if errors:
+        details += [
+            f"{list(getattr(e, 'absolute_path', []))}: {getattr(e, 'message', e)}"
+            for e in list(errors)[:5]
+        ]
+    else:
+        details.append(str(cause))
+    return " | ".join(details)[:1000]
