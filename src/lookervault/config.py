@@ -2,7 +2,9 @@
 
 `lookervault.toml` groups keys in sections. Keys of `[snapshot]` are top-level settings
 (`[snapshot] bucket` is `LOOKERVAULT_BUCKET`); keys of any other section are prefixed with
-the section name (`[retention] min_count` is `LOOKERVAULT_RETENTION_MIN_COUNT`).
+the section name (`[retention] min_count` is `LOOKERVAULT_RETENTION_MIN_COUNT`). The Looker
+instances of a backup job are an array of tables, `[[instances]]` (or JSON in
+`LOOKERVAULT_INSTANCES`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from lookervault.errors import ConfigError
+from lookervault.instances import LookerInstance
+from lookervault.naming import check_slug
 
 CONFIG_FILE_ENV = "LOOKERVAULT_CONFIG"
 DEFAULT_CONFIG_FILE = "lookervault.toml"
 BASE_SECTION = "snapshot"
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _JOB_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 
@@ -95,6 +98,10 @@ class Settings(BaseSettings):
     run_poll_seconds: float = Field(default=2.0, gt=0)
     run_timeout_seconds: float = Field(default=3600.0, gt=0)
 
+    instances: list[LookerInstance] = Field(default_factory=list)
+    work_dir: Path | None = None
+    workers: int = Field(default=8, ge=1, le=64)
+
     retention_max_age_days: float | None = Field(default=None, ge=0)
     retention_min_count: int = Field(default=5, ge=1)
     retention_min_age_days: float = Field(default=0, ge=0)
@@ -111,9 +118,7 @@ class Settings(BaseSettings):
     @field_validator("instance")
     @classmethod
     def _instance_is_a_slug(cls, value: str) -> str:
-        if not _SLUG.match(value):
-            raise ValueError("must be a short slug: lower-case letters, digits, '-' or '_'")
-        return value
+        return check_slug(value)
 
     @field_validator("filename_prefix")
     @classmethod

@@ -10,6 +10,14 @@ TIMESTAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
 SUFFIX = ".db.gz"
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}$")
 _TIMESTAMP_LENGTH = len("YYYY-MM-DDTHH-MM-SS")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_slug(value: str) -> str:
+    """An instance name is a folder name: a short slug (a pydantic validator's ValueError)."""
+    if not _SLUG.match(value):
+        raise ValueError("must be a short slug: lower-case letters, digits, '-' or '_'")
+    return value
 
 
 @dataclass(frozen=True)
