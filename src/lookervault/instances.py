@@ -1,0 +1,82 @@
+"""The Looker instances one backup job covers, and the SDK settings for each.
+
+Credentials are never part of the configuration: an instance names the environment
+variables that hold them (in Cloud Run, Secret Manager secrets mounted as environment).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from looker_sdk.rtl import api_settings
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from lookervault.errors import ConfigError
+from lookervault.naming import check_slug
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class LookerInstance(BaseModel):
+    """One Looker instance: its snapshots live under `<prefix><name>/`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    base_url: str
+    client_id_env: str = "LOOKERSDK_CLIENT_ID"
+    client_secret_env: str = "LOOKERSDK_CLIENT_SECRET"
+    verify_ssl: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_slug(cls, value: str) -> str:
+        return check_slug(value)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local stand-in)")
+        return value.rstrip("/")
+
+    @field_validator("client_id_env", "client_secret_env")
+    @classmethod
+    def _is_an_env_name(cls, value: str) -> str:
+        if not _ENV_NAME.match(value):
+            raise ValueError("must be the name of an environment variable")
+        return value
+
+
+class InstanceApiSettings(api_settings.ApiSettings):
+    """looker_sdk settings read from the instance's named variables, never from looker.ini."""
+
+    def __init__(self, instance: LookerInstance) -> None:
+        self._instance = instance
+        super().__init__()
+
+    def read_config(self) -> api_settings.SettingsConfig:
+        instance = self._instance
+        return {
+            "base_url": instance.base_url,
+            "verify_ssl": "true" if instance.verify_ssl else "false",
+            "client_id": os.environ.get(instance.client_id_env, ""),
+            "client_secret": os.environ.get(instance.client_secret_env, ""),
+        }
+
+
+def sdk_settings(instance: LookerInstance) -> api_settings.ApiSettings:
+    """Settings for the SDK; exit 2 naming the variables (not their values) when one is unset."""
+    missing = [
+        name
+        for name in (instance.client_id_env, instance.client_secret_env)
+        if not os.environ.get(name)
+    ]
+    if missing:
+        raise ConfigError(
+            f"Credentials for Looker instance {instance.name!r} are missing: "
+            f"{' and '.join(missing)} not set.",
+            "Set them (in Cloud Run: map the Secret Manager secrets to these variables).",
+        )
+    return InstanceApiSettings(instance)
