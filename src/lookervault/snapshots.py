@@ -93,8 +93,11 @@ def upload(
     work_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    private_source: bool = False,
 ) -> UploadResult:
-    result = upload_snapshot(client, settings, source, extra_metadata, work_dir, progress, dry_run)
+    result = upload_snapshot(
+        client, settings, source, extra_metadata, work_dir, progress, dry_run, private_source
+    )
     if not dry_run:
         _forget_listing(settings, result.bucket, settings.instance)
         record(

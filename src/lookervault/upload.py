@@ -20,7 +20,7 @@ from lookervault.compression import ENGINE, engine_level
 from lookervault.config import Settings
 from lookervault.errors import IntegrityError, RuntimeFailure
 from lookervault.gcs import storage_errors
-from lookervault.integrity import Digest, consistent_copy, digest_file
+from lookervault.integrity import Digest, consistent_copy, digest_file, quick_check
 from lookervault.naming import SnapshotName, build_name
 from lookervault.stream import CompressedStream
 
@@ -99,17 +99,23 @@ def upload_snapshot(
     work_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    private_source: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> UploadResult:
     """Upload `source` as a new snapshot; the object appears only if it is exactly our bytes.
 
-    `progress(count)` is called as each chunk of `count` raw bytes is compressed.
+    `progress(count)` is called as each chunk of `count` raw bytes is compressed. A
+    `private_source` (ours, closed, written by nobody) is checked and read in place instead
+    of copied first: on Cloud Run the disk is memory and a second copy doubles the bill.
     """
     bucket_name = settings.require_bucket()
     level = settings.compression_level
     with tempfile.TemporaryDirectory(prefix="lookervault-upload-", dir=work_dir) as scratch:
-        copy = Path(scratch) / "looker.db"
-        consistent_copy(source, copy)
+        copy = source if private_source else Path(scratch) / "looker.db"
+        if private_source:
+            quick_check(source)
+        else:
+            consistent_copy(source, copy)
         raw = digest_file(copy)
         metadata = snapshot_metadata(raw, level, extra_metadata)
         name = build_name(settings.prefix, settings.instance, settings.filename_prefix, now())
