@@ -18,7 +18,7 @@ import struct
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
@@ -57,9 +57,10 @@ JSON_REWRITE_LIMIT = 16 * CHUNK
 ORIGIN = re.compile(r"^https?://[^/]+")
 JSON_LINK = re.compile(rb'("(?:mediaLink|selfLink)"\s*:\s*")https?://[^/"]+')
 UPSTREAM_TIMEOUT_S = 120.0
+HOLD_LIMIT_S = 60.0
 
 Side = Literal["request", "response"]
-Kind = Literal["status", "reset", "flip"]
+Kind = Literal["status", "reset", "flip", "hold"]
 
 
 @dataclass
@@ -113,6 +114,9 @@ class Fault:
     status: int = 503
     side: Side | None = None
     offset: int | None = None
+    drop_after_hold: bool = False
+    held: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 class FaultProxy:
@@ -150,6 +154,9 @@ class FaultProxy:
         """Stop accepting, cut idle keep-alive connections, and join every thread."""
         if self._server is None or self._thread is None:
             return
+        with self._lock:
+            for fault in self._faults:
+                fault.released.set()
         self._server.shutdown()
         self._server.close_open_connections()
         self._server.server_close()
@@ -231,6 +238,21 @@ class FaultProxy:
         fault = Fault("flip", Match(method, path_regex, query), times, side=side, offset=offset)
         return self._add(fault)
 
+    def hold(
+        self,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path_regex: str | None = None,
+        query: str | None = None,
+        then_drop: bool = False,
+    ) -> Fault:
+        """Keep matching requests waiting before they are forwarded: `fault.held` is set when
+        one arrives. Once the test sets `fault.released` the request goes on unchanged, or with
+        `then_drop` the connection is cut without forwarding anything (the sender died)."""
+        fault = Fault("hold", Match(method, path_regex, query), times, drop_after_hold=then_drop)
+        return self._add(fault)
+
     def _add(self, fault: Fault) -> Fault:
         if fault.remaining < 1:
             raise ValueError("a fault needs times >= 1")
@@ -303,6 +325,13 @@ class _Handler(BaseHTTPRequestHandler):
             client_port=self.client_address[1],
         )
         fault = proxy._admit(record)
+        if fault is not None and fault.kind == "hold":
+            fault.held.set()
+            fault.released.wait(timeout=HOLD_LIMIT_S)
+            if fault.drop_after_hold:
+                self._abort()
+                return
+            fault = None
         chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
         length = None if chunked else int(self.headers.get("Content-Length") or 0)
         side = None
