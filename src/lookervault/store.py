@@ -1,0 +1,292 @@
+"""The SQLite store: one `content` row per (type, id), the extraction runs, resumable progress.
+
+Columns a user filters on (title, folder, owner, updated_at, deleted) sit next to the full object
+as JSON in `data`, so `sqlite3 looker.db "select json_extract(data, '$.dashboard_elements')
+from content where type = 'dashboards'"` just works. Only one thread writes, one page per commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from lookervault.errors import UsageError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+create table if not exists content (
+    type text not null,
+    id text not null,
+    title text,
+    folder_id text,
+    owner_id text,
+    updated_at text,
+    deleted integer not null default 0,
+    missing_since text,
+    data text not null,
+    primary key (type, id)
+);
+create index if not exists content_folder on content (folder_id);
+create index if not exists content_owner on content (owner_id);
+create table if not exists runs (
+    id integer primary key,
+    status text not null,
+    started_at text not null,
+    finished_at text,
+    types text not null,
+    page_size integer not null,
+    workers integer not null,
+    looker_host text not null,
+    looker_version text,
+    counts text,
+    errors text not null default '[]'
+);
+create table if not exists run_pages (
+    run_id integer not null references runs (id),
+    type text not null,
+    stream integer not null,
+    page_offset integer not null,
+    item_count integer not null,
+    primary key (run_id, type, stream, page_offset)
+);
+create table if not exists run_seen (
+    run_id integer not null references runs (id),
+    type text not null,
+    id text not null,
+    primary key (run_id, type, id)
+);
+"""
+
+_UPSERT = """
+insert into content (type, id, title, folder_id, owner_id, updated_at, deleted, missing_since, data)
+values (?, ?, ?, ?, ?, ?, ?, null, ?)
+on conflict (type, id) do update set
+    title = excluded.title,
+    folder_id = excluded.folder_id,
+    owner_id = excluded.owner_id,
+    updated_at = excluded.updated_at,
+    deleted = excluded.deleted,
+    missing_since = null,
+    data = excluded.data
+where content.data is not excluded.data
+    or content.deleted is not excluded.deleted
+    or content.missing_since is not null
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One content item as stored; `data` is the object as canonical JSON."""
+
+    type: str
+    id: str
+    title: str | None
+    folder_id: str | None
+    owner_id: str | None
+    updated_at: str | None
+    deleted: bool
+    data: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """An extraction run as recorded in the `runs` table."""
+
+    id: int
+    status: str
+    started_at: datetime
+    types: list[str]
+    page_size: int
+    looker_host: str
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a LookerVault database, refusing other files and newer schemas."""
+    if not db_path.parent.is_dir():
+        raise UsageError(
+            f"Cannot create {db_path}: {db_path.parent} is not a directory.",
+            "Create the directory or pass another --db path.",
+        )
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        version = conn.execute("pragma user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{db_path} has schema version {version}, newer than this lookervault "
+                f"understands ({SCHEMA_VERSION}).",
+                "Upgrade lookervault or pass another --db.",
+            )
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        if tables and "content" not in tables:
+            raise UsageError(
+                f"{db_path} is an SQLite database but not a LookerVault one.",
+                "Pass another --db path.",
+            )
+        conn.execute("pragma journal_mode = wal")
+        conn.execute("pragma synchronous = normal")
+        conn.executescript(f"begin; {_SCHEMA} pragma user_version = {SCHEMA_VERSION}; commit;")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UsageError(
+            f"{db_path} is not an SQLite database ({exc}).", "Pass another --db path."
+        ) from exc
+    except UsageError:
+        conn.close()
+        raise
+    return conn
+
+
+def start_run(
+    conn: sqlite3.Connection,
+    *,
+    types: Sequence[str],
+    page_size: int,
+    workers: int,
+    looker_host: str,
+    started_at: datetime,
+) -> int:
+    cursor = conn.execute(
+        "insert into runs (status, started_at, types, page_size, workers, looker_host)"
+        " values ('running', ?, ?, ?, ?, ?)",
+        (started_at.isoformat(), json.dumps(list(types)), page_size, workers, looker_host),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def unfinished_run(conn: sqlite3.Connection) -> Run | None:
+    """The latest run, if it did not complete (killed or failed): what --resume continues."""
+    row = conn.execute(
+        "select id, status, started_at, types, page_size, looker_host from runs"
+        " order by id desc limit 1"
+    ).fetchone()
+    if row is None or row[1] == "complete":
+        return None
+    return Run(
+        id=row[0],
+        status=row[1],
+        started_at=datetime.fromisoformat(row[2]),
+        types=json.loads(row[3]),
+        page_size=row[4],
+        looker_host=row[5],
+    )
+
+
+def mark_running(conn: sqlite3.Connection, run_id: int, looker_version: str) -> None:
+    conn.execute(
+        "update runs set status = 'running', looker_version = ? where id = ?",
+        (looker_version, run_id),
+    )
+
+
+def completed_pages(conn: sqlite3.Connection, run_id: int) -> dict[tuple[str, int, int], int]:
+    """(type, stream, offset) -> item count of every page this run already committed."""
+    rows = conn.execute(
+        "select type, stream, page_offset, item_count from run_pages where run_id = ?", (run_id,)
+    )
+    return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+def write_page(
+    conn: sqlite3.Connection,
+    run_id: int,
+    page: tuple[str, int, int],
+    rows: Sequence[Row],
+    listed: int,
+) -> None:
+    """Upsert one page of items and record the page (`listed` items long) as done, atomically."""
+    type_name, stream, offset = page
+    with _transaction(conn):
+        conn.executemany(
+            _UPSERT,
+            [
+                (
+                    r.type,
+                    r.id,
+                    r.title,
+                    r.folder_id,
+                    r.owner_id,
+                    r.updated_at,
+                    int(r.deleted),
+                    r.data,
+                )
+                for r in rows
+            ],
+        )
+        conn.executemany(
+            "insert or ignore into run_seen (run_id, type, id) values (?, ?, ?)",
+            [(run_id, r.type, r.id) for r in rows],
+        )
+        conn.execute(
+            "insert or replace into run_pages values (?, ?, ?, ?, ?)",
+            (run_id, type_name, stream, offset, listed),
+        )
+
+
+def mark_missing(conn: sqlite3.Connection, run_id: int, type_name: str, since: datetime) -> int:
+    """Mark rows of a fully extracted type that this run did not see as deleted (never drop)."""
+    with _transaction(conn):
+        cursor = conn.execute(
+            "update content set deleted = 1, missing_since = ?"
+            " where type = ? and missing_since is null and id not in"
+            " (select id from run_seen where run_id = ? and type = ?)",
+            (since.isoformat(), type_name, run_id, type_name),
+        )
+    return cursor.rowcount
+
+
+def run_counts(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
+    rows = conn.execute(
+        "select type, count(*) from run_seen where run_id = ? group by type", (run_id,)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def finish_run(
+    conn: sqlite3.Connection,
+    run_id: int,
+    *,
+    status: str,
+    finished_at: datetime,
+    counts: dict[str, int],
+    errors: Sequence[str],
+) -> None:
+    """Close a run; a complete run forgets its resume bookkeeping, a failed one keeps it."""
+    with _transaction(conn):
+        conn.execute(
+            "update runs set status = ?, finished_at = ?, counts = ?, errors = ? where id = ?",
+            (status, finished_at.isoformat(), json.dumps(counts), json.dumps(list(errors)), run_id),
+        )
+        if status == "complete":
+            conn.execute("delete from run_pages where run_id = ?", (run_id,))
+            conn.execute("delete from run_seen where run_id = ?", (run_id,))
+
+
+def content_counts(db_path: Path) -> dict[str, int]:
+    """Items per type still present in Looker at the last run (soft-deleted ones included)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "select type, count(*) from content where missing_since is null group by type"
+        )
+        return {r[0]: r[1] for r in rows}
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """`begin` ... `commit`, or `rollback` on error (the connection runs in autocommit mode)."""
+    conn.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
