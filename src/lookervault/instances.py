@@ -1,4 +1,4 @@
-"""The Looker instances one backup job covers, and the SDK settings for each.
+"""The Looker instances one backup job covers.
 
 Credentials are never part of the configuration: an instance names the environment
 variables that hold them (in Cloud Run, Secret Manager secrets mounted as environment).
@@ -6,13 +6,10 @@ variables that hold them (in Cloud Run, Secret Manager secrets mounted as enviro
 
 from __future__ import annotations
 
-import os
 import re
 
-from looker_sdk.rtl import api_settings
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from lookervault.errors import ConfigError
 from lookervault.naming import check_slug
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -47,36 +44,3 @@ class LookerInstance(BaseModel):
         if not _ENV_NAME.match(value):
             raise ValueError("must be the name of an environment variable")
         return value
-
-
-class InstanceApiSettings(api_settings.ApiSettings):
-    """looker_sdk settings read from the instance's named variables, never from looker.ini."""
-
-    def __init__(self, instance: LookerInstance) -> None:
-        self._instance = instance
-        super().__init__()
-
-    def read_config(self) -> api_settings.SettingsConfig:
-        instance = self._instance
-        return {
-            "base_url": instance.base_url,
-            "verify_ssl": "true" if instance.verify_ssl else "false",
-            "client_id": os.environ.get(instance.client_id_env, ""),
-            "client_secret": os.environ.get(instance.client_secret_env, ""),
-        }
-
-
-def sdk_settings(instance: LookerInstance) -> api_settings.ApiSettings:
-    """Settings for the SDK; exit 2 naming the variables (not their values) when one is unset."""
-    missing = [
-        name
-        for name in (instance.client_id_env, instance.client_secret_env)
-        if not os.environ.get(name)
-    ]
-    if missing:
-        raise ConfigError(
-            f"Credentials for Looker instance {instance.name!r} are missing: "
-            f"{' and '.join(missing)} not set.",
-            "Set them (in Cloud Run: map the Secret Manager secrets to these variables).",
-        )
-    return InstanceApiSettings(instance)

@@ -1,4 +1,4 @@
-"""`lookervault demo`: placeholder."""
+"""`lookervault demo`."""
 
 from __future__ import annotations
 
@@ -6,5 +6,15 @@ import click
 
 
 @click.command()
-def demo() -> None:
-    """Run a round trip on local stand-ins."""
+@click.option(
+    "--dashboards",
+    type=click.IntRange(1, 5000),
+    default=40,
+    show_default=True,
+    help="How much content the Looker stand-in holds.",
+)
+def demo(dashboards: int) -> None:
+    """Back up a local Looker stand-in into a local Cloud Storage emulator, and restore it."""
+    from lookervault.demo import run_demo  # the stand-in and emulator load only when asked for
+
+    run_demo(click.echo, dashboards)
