@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from lookervault import catalog, cloudrun
+from lookervault import catalog
 from lookervault.config import load_settings
+
+if TYPE_CHECKING:
+    from lookervault import cloudrun
 
 
 @click.group(name="backup")
@@ -22,6 +25,8 @@ def backup() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON.")
 def run(wait: bool, as_json: bool) -> None:
     """Start the backup job once; with --wait, exit 1 unless it succeeds."""
+    from lookervault import cloudrun  # the Cloud Run client loads only for these commands
+
     settings = load_settings()
     if wait and not as_json:
         click.echo(f"Starting job {settings.job} and waiting for it to finish...", err=True)
@@ -51,6 +56,8 @@ def run(wait: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(limit: int, as_json: bool) -> None:
     """Recent executions and the newest snapshot per instance."""
+    from lookervault import cloudrun
+
     settings = load_settings()
     result = cloudrun.backup_status(settings, limit)
     if result.bucket is None:
