@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +26,8 @@ from lookervault.gcs import storage_errors
 from lookervault.integrity import Digest, Hasher, quick_check
 from lookervault.upload import META
 
+_WRITE_QUEUE_DEPTH = 64
+
 
 @dataclass(frozen=True)
 class DownloadResult:
@@ -34,15 +39,26 @@ class DownloadResult:
 
 
 class _GunzipSink:
-    """A write-only file object: hashes compressed bytes, inflates, hashes and writes raw bytes."""
+    """A write-only file object: hashes compressed bytes and inflates them; a second thread
+    hashes and writes the raw bytes, so the two halves of the work share both cores."""
 
     def __init__(self, out: BinaryIO, progress: Callable[[int], None] | None) -> None:
         self.compressed = Hasher(with_sha256=False)
         self.raw = Hasher()
+        self.gzip_error: str | None = None
         self._out = out
         self._inflate = decompressor()
         self._progress = progress
-        self.gzip_error: str | None = None
+        self._pending: queue.Queue[bytes | None] = queue.Queue(_WRITE_QUEUE_DEPTH)
+        self._write_error: BaseException | None = None
+        self._writer = threading.Thread(target=self._write_raw, name="raw-writer", daemon=True)
+        self._writer.start()
+
+    def __enter__(self) -> _GunzipSink:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop_writer()
 
     def write(self, data: bytes) -> int:
         self.compressed.update(data)
@@ -62,13 +78,32 @@ class _GunzipSink:
         if self._inflate.unused_data:
             self.gzip_error = "trailing data after the gzip stream"
             return
-        self.raw.update(raw)
-        self._out.write(raw)
+        if raw and self._write_error is None:
+            self._pending.put(raw)
+
+    def _write_raw(self) -> None:
+        while (raw := self._pending.get()) is not None:
+            if self._write_error is not None:
+                continue
+            try:
+                self.raw.update(raw)
+                self._out.write(raw)
+            except BaseException as exc:  # raised again by finish(), in the caller's thread
+                self._write_error = exc
+
+    def _stop_writer(self) -> None:
+        if self._writer.is_alive():
+            self._pending.put(None)
+            self._writer.join()
 
     def flush(self) -> None:
-        self._out.flush()
+        """Nothing to do before finish(): the writer thread owns the output file."""
 
     def finish(self) -> None:
+        """Wait for every raw byte to be written; then the gzip stream must be whole."""
+        self._stop_writer()
+        if self._write_error is not None:
+            raise self._write_error
         if self.gzip_error is None and not self._inflate.eof:
             self.gzip_error = "a truncated gzip stream"
         if self.gzip_error:
@@ -150,8 +185,10 @@ def download_snapshot(
             f"Folder {destination.parent} does not exist.",
             "Create it, or choose another --output.",
         )
-    with _temporary_beside(destination) as (handle, temporary):
-        sink = _GunzipSink(handle, progress)
+    with (
+        _temporary_beside(destination) as (handle, temporary),
+        _GunzipSink(handle, progress) as sink,
+    ):
         with storage_errors("Downloading the snapshot", bucket):
             blob = client.bucket(bucket).blob(snap.name, generation=snap.generation)
             blob.download_to_file(sink, raw_download=True, checksum=None)
@@ -166,7 +203,9 @@ def download_snapshot(
         raw = sink.raw.digest()
         verified = _check_against_metadata(snap, raw)
         handle.flush()
-        os.fsync(handle.fileno())
-        quick_check(temporary)
+        with ThreadPoolExecutor(1) as pool:  # flush to disk while SQLite checks the pages
+            synced = pool.submit(os.fsync, handle.fileno())
+            quick_check(temporary)
+            synced.result()
         _publish(temporary, destination, overwrite)
     return DownloadResult(snap.name, destination, raw, compressed.size, verified)

@@ -18,7 +18,7 @@ from pathlib import Path
 from lookervault.compression import compressor
 from lookervault.integrity import Hasher
 
-_QUEUE_DEPTH = 4
+_QUEUE_DEPTH = 16
 _READ_SIZE = 1024 * 1024
 _DONE = b""
 

@@ -25,7 +25,7 @@ from lookervault.naming import SnapshotName, build_name
 from lookervault.stream import CompressedStream
 
 FORMAT_VERSION = "1"
-UPLOAD_CHUNK_SIZE = 4 * 1024 * 1024
+UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024
 CONTENT_TYPE = "application/gzip"
 MAX_NAME_ATTEMPTS = 30
 META = "lookervault-"

@@ -27,9 +27,13 @@ def peak_rss_mb(args: list[str]) -> float:
     return usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-def test_peak_memory_is_flat_from_50_to_400_mb(bucket: storage.Bucket, tmp_path: Path) -> None:
+def test_peak_memory_is_flat_from_100_to_400_mb(bucket: storage.Bucket, tmp_path: Path) -> None:
+    """100 MB compresses to a few upload chunks, enough for the pipeline to reach the steady
+    state it keeps however large the database grows. Growing with the size would add tens of
+    MB here (400 MB compresses to ~80 MB); the allocator's own variation between inputs is a
+    few MB (measured 2 to 9 MB, the same for different 400 MB databases)."""
     peaks: dict[int, tuple[float, float]] = {}
-    for size in (50, 400):
+    for size in (100, 400):
         source = make_sample_db(tmp_path / f"source-{size}.db", size * MB, seed=size)
         up = peak_rss_mb(["snapshot", "upload", "--source", str(source)])
         source.unlink()
@@ -37,6 +41,6 @@ def test_peak_memory_is_flat_from_50_to_400_mb(bucket: storage.Bucket, tmp_path:
         down = peak_rss_mb(["snapshot", "download", "1", "--output", str(out)])
         out.unlink()
         peaks[size] = (up, down)
-    (small_up, small_down), (big_up, big_down) = peaks[50], peaks[400]
-    assert big_up - small_up < 16, peaks
-    assert big_down - small_down < 16, peaks
+    (small_up, small_down), (big_up, big_down) = peaks[100], peaks[400]
+    assert big_up - small_up < 12, peaks
+    assert big_down - small_down < 12, peaks
