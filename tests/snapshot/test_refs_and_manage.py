@@ -10,6 +10,7 @@ import google.cloud.storage as storage
 import pytest
 
 from tests.snapshot.conftest import Run
+from tests.support.fault_proxy import FaultProxy
 
 
 @pytest.fixture
@@ -163,3 +164,25 @@ def test_unreachable_storage_exits_1(run: Run, monkeypatch) -> None:
     result = run("snapshot", "list", "--no-cache")
     assert result.code == 1
     assert "network" in result.err
+
+
+def test_no_google_credentials_exits_2_with_what_to_do(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("LOOKERVAULT_BUCKET", "some-bucket")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing-key.json"))
+    result = run("snapshot", "list", "--no-cache")
+    assert result.code == 2
+    assert "credentials" in result.err
+    assert "gcloud auth application-default login" in result.err
+
+
+def test_permission_denied_exits_1_with_what_to_do(
+    run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy
+) -> None:
+    fault_proxy.fail(403, times=5, method="GET")
+    result = run("snapshot", "list", "--no-cache")
+    assert result.code == 1
+    assert "permission denied" in result.err
+    assert "roles/storage.objectAdmin" in result.err

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import google.cloud.storage as storage
 from rich.table import Table
 
 from lookervault import refs, snapshots
@@ -39,15 +40,17 @@ snapshot.add_command(cleanup)
 def _human(size: int | None) -> str:
     if size is None:
         return "-"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
 
 
-def _session(**flags: Any) -> tuple[Settings, Any]:
+def _session(**flags: Any) -> tuple[Settings, storage.Client]:
     settings = load_settings(**flags)
     settings.require_bucket()
     return settings, make_client(settings.project)
