@@ -31,6 +31,15 @@ def _blob(client: storage.Client, bucket: str, snap: Snapshot) -> storage.Blob:
     return client.bucket(bucket).blob(snap.name, generation=snap.generation)
 
 
+def refuse_if_protected(snap: Snapshot) -> None:
+    if snap.protected:
+        reason = snap.metadata.get(PROTECTED_KEY) or "temporary hold"
+        raise UsageError(
+            f"{snap.name} is protected ({reason}) and was not deleted.",
+            "Run `lookervault snapshot unprotect` first if it really should go.",
+        )
+
+
 def delete_snapshot(
     client: storage.Client, bucket: str, snap: Snapshot, retry: Retry = DEFAULT_RETRY
 ) -> str:
@@ -39,12 +48,7 @@ def delete_snapshot(
     Returns DELETED, ALREADY_GONE (a 404: someone got there first), CHANGED or
     PROTECTED_SINCE. A snapshot listed as protected is refused outright.
     """
-    if snap.protected:
-        reason = snap.metadata.get(PROTECTED_KEY) or "temporary hold"
-        raise UsageError(
-            f"{snap.name} is protected ({reason}) and was not deleted.",
-            "Run `lookervault snapshot unprotect` first if it really should go.",
-        )
+    refuse_if_protected(snap)
     with storage_errors(f"Deleting {snap.name}", bucket):
         try:
             blob = client.bucket(bucket).get_blob(snap.name, retry=retry)

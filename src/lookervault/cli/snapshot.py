@@ -24,8 +24,8 @@ from lookervault.cli.common import (
     transfer_progress,
 )
 from lookervault.config import Settings, load_settings
-from lookervault.errors import UsageError
 from lookervault.gcs import make_client
+from lookervault.manage import refuse_if_protected
 from lookervault.upload import META
 
 
@@ -171,7 +171,7 @@ def list_command(
             snap.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
             _human(snap.size_bytes),
             snap.crc32c,
-            snap.metadata.get(PROTECTED_KEY, "yes" if snap.protected else ""),
+            snap.metadata.get(PROTECTED_KEY) or ("yes" if snap.protected else ""),
         ]
         if verbose:
             meta = snap.metadata
@@ -250,12 +250,7 @@ def delete(ref: str, force: bool, dry_run: bool, instance: str | None, as_json: 
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
     path = resolved.snapshot.gcs_path(resolved.bucket)
-    if resolved.snapshot.protected:
-        reason = resolved.snapshot.metadata.get(PROTECTED_KEY) or "temporary hold"
-        raise UsageError(
-            f"{path} is protected ({reason}) and was not deleted.",
-            "Run `lookervault snapshot unprotect` first if it really should go.",
-        )
+    refuse_if_protected(resolved.snapshot)
     if not dry_run and not force:
         confirm_or_refuse(
             f"Delete {path}?",
