@@ -27,6 +27,16 @@ def wait_ready(url: str, deadline_s: float = 20.0) -> None:
             time.sleep(0.05)
 
 
+def stop_process(process: subprocess.Popen[bytes], grace_s: float = 5.0) -> None:
+    """Ask a server to stop; kill it if it has not within `grace_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextlib.contextmanager
 def local_gcs() -> Iterator[str]:
     """Serve fake-gcs-server on a free loopback port; yields its URL for STORAGE_EMULATOR_HOST."""
@@ -51,9 +61,4 @@ def local_gcs() -> Iterator[str]:
             wait_ready(url)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)

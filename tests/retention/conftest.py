@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from lookervault.config import load_settings
+from lookervault.emulator import stop_process
 from lookervault.function import FINALIZED
 from lookervault.upload import upload_snapshot
 from tests.support.gcs_emulator import Emulator
@@ -162,12 +163,7 @@ def serve_function(
         _wait_listening(port, process)
         yield FunctionServer(f"http://127.0.0.1:{port}", stdout)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, grace_s=10)
 
 
 @pytest.fixture(scope="module")
