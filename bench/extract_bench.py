@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from lookervault.looker_standin import Faults, SeedSize, StandIn
+from lookervault.local.standin import Faults, SeedSize, StandIn
 
 LOOKERVAULT = str(Path(sys.executable).with_name("lookervault"))
 WORKER_COUNTS = (1, 4, 16)

@@ -44,7 +44,7 @@ BUCKET = "lookervault-bench"
 ROOT = Path(__file__).resolve().parents[1]
 # `--upload-chunk-mib` experiment: our CLI with the upload chunk size replaced, nothing else.
 CHUNK_OVERRIDE = (
-    "import sys; import lookervault.upload as upload; "
+    "import sys; import lookervault.snapshot.upload as upload; "
     "upload.UPLOAD_CHUNK_SIZE = int(sys.argv[1]) * 1024 * 1024; "
     "from lookervault.cli import main; sys.exit(main(sys.argv[2:]))"
 )
@@ -272,7 +272,7 @@ def print_table(figures: dict[str, Any]) -> None:
 
 
 def run_bench(size_mb: int, runs: int, keep: bool, chunk_mib: int | None) -> dict[str, Any]:
-    from lookervault.sample import make_sample_db
+    from lookervault.local.sample import make_sample_db
 
     workdir = Path(tempfile.mkdtemp(prefix="snapshot-bench-", dir="/tmp"))
     try:

@@ -3,7 +3,7 @@
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from lookervault.function import handle_event
+from lookervault.retention.function import handle_event
 
 
 @functions_framework.cloud_event

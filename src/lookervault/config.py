@@ -20,8 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from lookervault.errors import ConfigError
-from lookervault.instances import LookerInstance
-from lookervault.naming import check_slug
+from lookervault.instances import LookerInstance, check_slug
 
 CONFIG_FILE_ENV = "LOOKERVAULT_CONFIG"
 DEFAULT_CONFIG_FILE = "lookervault.toml"

@@ -10,9 +10,15 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from lookervault.naming import check_slug
-
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_slug(value: str) -> str:
+    """An instance name is a folder name: a short slug (a pydantic validator's ValueError)."""
+    if not _SLUG.match(value):
+        raise ValueError("must be a short slug: lower-case letters, digits, '-' or '_'")
+    return value
 
 
 class LookerInstance(BaseModel):

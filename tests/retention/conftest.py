@@ -22,9 +22,9 @@ import pytest
 import requests
 
 from lookervault.config import load_settings
-from lookervault.emulator import stop_process
-from lookervault.function import FINALIZED
-from lookervault.upload import upload_snapshot
+from lookervault.local.emulator import stop_process
+from lookervault.retention.function import FINALIZED
+from lookervault.snapshot.upload import upload_snapshot
 from tests.support.gcs_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]

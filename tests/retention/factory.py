@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from lookervault.catalog import PROTECTED_KEY, Snapshot
-from lookervault.naming import build_name
+from lookervault.snapshot.catalog import PROTECTED_KEY, Snapshot
+from lookervault.snapshot.naming import build_name
 
 NOW = datetime(2025, 6, 15, 12, 0, 0, tzinfo=UTC)
 

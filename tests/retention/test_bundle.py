@@ -28,7 +28,7 @@ def test_bundle_installs_in_a_fresh_venv_and_handles_an_event(
         "main.py",
         "requirements.txt",
     ]
-    assert "retention.py" in {path.name for path in (bundle / "lookervault").iterdir()}
+    assert (bundle / "lookervault" / "retention" / "policy.py").is_file()
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import google.cloud.storage as storage
 import pytest
 
-from lookervault import function
 from lookervault.audit import AuditEvent
-from lookervault.catalog import PROTECTED_KEY
-from lookervault.cleanup import CleanupPlan, apply_cleanup, plan_cleanup
-from lookervault.manage import ALREADY_GONE, CHANGED, DELETED, PROTECTED_SINCE
-from lookervault.retention import RetentionPolicy
+from lookervault.retention import function
+from lookervault.retention.cleanup import CleanupPlan, apply_cleanup, plan_cleanup
+from lookervault.retention.policy import RetentionPolicy
+from lookervault.snapshot.catalog import PROTECTED_KEY
+from lookervault.snapshot.manage import ALREADY_GONE, CHANGED, DELETED, PROTECTED_SINCE
 from tests.retention.conftest import Uploader, object_names
 
 POLICY = RetentionPolicy(max_age_days=0, min_count=1)

@@ -9,11 +9,11 @@ from typing import Any
 import google.cloud.storage as storage
 import pytest
 
-from lookervault.catalog import PROTECTED_KEY
 from lookervault.cli import main
 from lookervault.cli.cleanup import cleanup
 from lookervault.cli.snapshot import snapshot
-from lookervault.retention import OLDER_THAN_MAX_AGE, PROTECTED
+from lookervault.retention.policy import OLDER_THAN_MAX_AGE, PROTECTED
+from lookervault.snapshot.catalog import PROTECTED_KEY
 from tests.retention.conftest import (
     POLICY_ENV,
     FunctionServer,

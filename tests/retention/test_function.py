@@ -11,10 +11,10 @@ from pathlib import Path
 import google.cloud.storage as storage
 import pytest
 
-from lookervault.catalog import PROTECTED_KEY
 from lookervault.config import load_settings
-from lookervault.retention import OLDER_THAN_MAX_AGE, PROTECTED
-from lookervault.upload import upload_snapshot
+from lookervault.retention.policy import OLDER_THAN_MAX_AGE, PROTECTED
+from lookervault.snapshot.catalog import PROTECTED_KEY
+from lookervault.snapshot.upload import upload_snapshot
 from tests.retention.conftest import (
     FunctionServer,
     Uploader,

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from lookervault import retention
 from lookervault.config import load_settings
 from lookervault.errors import ConfigError
-from lookervault.retention import RetentionPolicy, decide, policy_from_settings
+from lookervault.retention import policy as retention
+from lookervault.retention.policy import RetentionPolicy, decide, policy_from_settings
 from tests.retention.factory import NOW, days_ago, make_snapshot
 
 

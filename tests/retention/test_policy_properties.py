@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lookervault.catalog import Snapshot
-from lookervault.retention import Decision, RetentionPolicy, decide
+from lookervault.retention.policy import Decision, RetentionPolicy, decide
+from lookervault.snapshot.catalog import Snapshot
 from tests.retention.factory import make_snapshot
 
 DAY_SECONDS = 86_400

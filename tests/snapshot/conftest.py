@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lookervault.cli import main
-from lookervault.sample import make_sample_db
+from lookervault.local.sample import make_sample_db
 from tests.support.fault_proxy import fault_proxy  # noqa: F401
 
 MB = 1024 * 1024

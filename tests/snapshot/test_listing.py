@@ -8,7 +8,7 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
-from lookervault.naming import build_name
+from lookervault.snapshot.naming import build_name
 from tests.snapshot.conftest import Run
 from tests.support.fault_proxy import FaultProxy
 

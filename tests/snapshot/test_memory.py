@@ -9,7 +9,7 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
-from lookervault.sample import make_sample_db
+from lookervault.local.sample import make_sample_db
 
 MB = 1024 * 1024
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
-from lookervault.upload import META
+from lookervault.snapshot.upload import META
 from tests.snapshot.conftest import Run
 
 # SQLite's online backup bumps the file change counter (bytes 24-27) and the
@@ -63,7 +63,7 @@ def test_two_uploads_in_the_same_second_make_two_objects(
 ) -> None:
     from datetime import UTC, datetime
 
-    import lookervault.upload as upload_module
+    import lookervault.snapshot.upload as upload_module
 
     frozen = datetime(2025, 12, 1, 3, 0, 0, tzinfo=UTC)
     original = upload_module.upload_snapshot
@@ -71,7 +71,7 @@ def test_two_uploads_in_the_same_second_make_two_objects(
     def at_frozen_time(*args, **kwargs):  # type: ignore[no-untyped-def]
         return original(*args, now=lambda: frozen, **kwargs)
 
-    monkeypatch.setattr("lookervault.snapshots.upload_snapshot", at_frozen_time)
+    monkeypatch.setattr("lookervault.snapshot.service.upload_snapshot", at_frozen_time)
     first = run("snapshot", "upload", "--source", str(sample_db), "--json").json()
     second = run("snapshot", "upload", "--source", str(sample_db), "--json").json()
     assert first["name"].endswith("looker-2025-12-01T03-00-00.db.gz")

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lookervault.emulator import local_gcs, wait_ready
+from lookervault.local.emulator import local_gcs, wait_ready
 
 IMAGE = "fsouza/fake-gcs-server:1.54"
 

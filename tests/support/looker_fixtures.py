@@ -16,7 +16,7 @@ import pytest
 from looker_sdk.rtl import api_settings
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
-from lookervault.looker_standin import Faults, SeedSize, StandIn
+from lookervault.local.standin import Faults, SeedSize, StandIn
 from tests.support.openapi_check import validate_exchanges
 
 

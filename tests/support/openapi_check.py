@@ -18,7 +18,7 @@ from openapi_core import OpenAPI
 from openapi_core.configurations import Config
 from openapi_core.testing import MockRequest, MockResponse
 
-from lookervault.looker_standin import Exchange
+from lookervault.local.standin import Exchange
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "looker_api" / "Looker.4.0.oas.json"
 SPEC_HOST = "https://localhost:20000"

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from lookervault.naming import build_name, parse_name
+from lookervault.snapshot.naming import build_name, parse_name
 
 MOMENT = datetime(2025, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lookervault.integrity import digest_file
-from lookervault.stream import CompressedStream
+from lookervault.snapshot.integrity import digest_file
+from lookervault.snapshot.stream import CompressedStream
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from lookervault import catalog
 from lookervault.config import load_settings
+from lookervault.snapshot import catalog
 
 if TYPE_CHECKING:
-    from lookervault import cloudrun
+    from lookervault.backup import cloudrun
 
 
 @click.group(name="backup")
@@ -25,7 +25,7 @@ def backup() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the execution as JSON.")
 def run(wait: bool, as_json: bool) -> None:
     """Start the backup job once; with --wait, exit 1 unless it succeeds."""
-    from lookervault import cloudrun  # the Cloud Run client loads only for these commands
+    from lookervault.backup import cloudrun  # the Cloud Run client loads only for these commands
 
     settings = load_settings()
     if wait and not as_json:
@@ -56,7 +56,7 @@ def run(wait: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(limit: int, as_json: bool) -> None:
     """Recent executions and the newest snapshot per instance."""
-    from lookervault import cloudrun
+    from lookervault.backup import cloudrun
 
     settings = load_settings()
     result = cloudrun.backup_status(settings, limit)

@@ -8,10 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from lookervault import cache
 from lookervault.audit import local_actor
-from lookervault.catalog import to_record
-from lookervault.cleanup import CleanupPlan, CleanupResult, apply_cleanup, plan_cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
     console,
@@ -22,8 +19,11 @@ from lookervault.cli.common import (
 )
 from lookervault.config import load_settings
 from lookervault.gcs import make_client
-from lookervault.naming import format_timestamp
-from lookervault.retention import policy_from_settings
+from lookervault.retention.cleanup import CleanupPlan, CleanupResult, apply_cleanup, plan_cleanup
+from lookervault.retention.policy import policy_from_settings
+from lookervault.snapshot import cache
+from lookervault.snapshot.catalog import to_record
+from lookervault.snapshot.naming import format_timestamp
 
 
 def _rows(plan: CleanupPlan, result: CleanupResult | None) -> list[dict[str, Any]]:

@@ -15,6 +15,8 @@ import click
 )
 def demo(dashboards: int) -> None:
     """Back up a local Looker stand-in into a local Cloud Storage emulator, and restore it."""
-    from lookervault.demo import run_demo  # the stand-in and emulator load only when asked for
+    from lookervault.local.demo import (
+        run_demo,  # the stand-in and emulator load only when asked for
+    )
 
     run_demo(click.echo, dashboards)

@@ -10,9 +10,7 @@ import click
 import google.cloud.storage as storage
 from rich.table import Table
 
-from lookervault import refs, snapshots
 from lookervault.audit import local_actor
-from lookervault.catalog import PROTECTED_KEY, to_record
 from lookervault.cli.cleanup import cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
@@ -25,8 +23,10 @@ from lookervault.cli.common import (
 )
 from lookervault.config import Settings, load_settings
 from lookervault.gcs import make_client
-from lookervault.manage import refuse_if_protected
-from lookervault.upload import META
+from lookervault.snapshot import refs, service
+from lookervault.snapshot.catalog import PROTECTED_KEY, to_record
+from lookervault.snapshot.manage import refuse_if_protected
+from lookervault.snapshot.upload import META
 
 
 @click.group()
@@ -77,7 +77,7 @@ def upload(
     settings, client = _session(instance=instance, compression_level=compression_level)
     estimate = source.stat().st_size if source.is_file() else 0
     with transfer_progress("Uploading", estimate, not as_json) as advance:
-        result = snapshots.upload(
+        result = service.upload(
             client,
             settings,
             source,
@@ -142,7 +142,7 @@ def list_command(
     """List snapshots, newest first; the index is a REF for other commands."""
     settings, client = _session(instance=instance)
     bucket = settings.require_bucket()
-    matching = snapshots.list_indexed(
+    matching = service.list_indexed(
         client, settings, use_cache=not no_cache, since=since, text_filter=text_filter
     )
     shown = matching[:limit] if limit else matching
@@ -219,7 +219,7 @@ def download(ref: str, output: Path, overwrite: bool, instance: str | None, as_j
         )
         overwrite = True
     with transfer_progress("Downloading", resolved.snapshot.size_bytes, not as_json) as advance:
-        result = snapshots.download(client, resolved, output, overwrite, advance)
+        result = service.download(client, resolved, output, overwrite, advance)
     if as_json:
         print_json(
             {
@@ -259,7 +259,7 @@ def delete(ref: str, force: bool, dry_run: bool, instance: str | None, as_json: 
         )
     deleted = False
     if not dry_run:
-        deleted = snapshots.delete(
+        deleted = service.delete(
             client, settings, resolved, local_recorder(settings), local_actor()
         )
     if as_json:
@@ -286,7 +286,7 @@ def protect(ref: str, reason: str, instance: str | None, as_json: bool) -> None:
     """Keep a snapshot: retention and delete leave it alone."""
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
-    snapshots.protect(client, settings, resolved, reason, local_recorder(settings), local_actor())
+    service.protect(client, settings, resolved, reason, local_recorder(settings), local_actor())
     path = resolved.snapshot.gcs_path(resolved.bucket)
     if as_json:
         print_json(
@@ -309,7 +309,7 @@ def unprotect(ref: str, instance: str | None, as_json: bool) -> None:
     """Remove a snapshot's protection."""
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
-    snapshots.unprotect(client, settings, resolved, local_recorder(settings), local_actor())
+    service.unprotect(client, settings, resolved, local_recorder(settings), local_actor())
     path = resolved.snapshot.gcs_path(resolved.bucket)
     if as_json:
         print_json({"name": resolved.snapshot.name, "gcs_path": path, "protected": False})

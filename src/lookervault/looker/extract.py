@@ -22,9 +22,8 @@ from typing import Any
 
 from looker_sdk.rtl.api_settings import ApiSettings
 
-from lookervault import store
 from lookervault.errors import ConfigError, RuntimeFailure, UsageError
-from lookervault.looker import content_types
+from lookervault.looker import content_types, store
 from lookervault.looker.client import (
     CREDENTIALS_HINT,
     LookerClient,

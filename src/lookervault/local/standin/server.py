@@ -1,0 +1,241 @@
+"""The stand-in as a real HTTP server on loopback, recording every exchange."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import urllib.parse
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from lookervault.local.standin.api import App, Reply
+from lookervault.local.standin.faults import Faults
+from lookervault.local.standin.seed import SeedSize, generate
+from lookervault.local.standin.shapes import Json
+from lookervault.local.standin.store import Store
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, as they crossed the wire."""
+
+    method: str
+    path: str
+    query: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    status: int
+    response_headers: dict[str, str]
+    response_body: bytes
+    fault: str | None
+    """Which fault knob produced this answer ("rate_limit", "fail_page", "error_rate")."""
+
+    def json(self) -> Any:
+        return json.loads(self.response_body) if self.response_body else None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    standin: StandIn
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        """No Nagle: headers and body go out as separate writes, and with keep-alive the
+        client's delayed ACK would otherwise add ~40 ms to every answer."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: one line per request would drown test and demo output."""
+
+    def _handle(self, method: str) -> None:
+        split = urllib.parse.urlsplit(self.path)
+        params = {
+            key: values[-1]
+            for key, values in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()
+        }
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {key: value for key, value in self.headers.items()}
+        standin = self.server.standin
+        reply = standin.app.respond(method, split.path, params, headers, body)
+        payload = b"" if reply.status == 204 else json.dumps(reply.payload).encode("utf-8")
+        out_headers = dict(reply.headers or {})
+        if payload:
+            out_headers["Content-Type"] = "application/json"
+        out_headers["Content-Length"] = str(len(payload))
+        # Recorded before the client can see the answer, so a test reading `exchanges` right
+        # after a call always finds it.
+        standin.log_exchange(method, split, headers, body, reply, out_headers, payload)
+        self.send_response(reply.status)
+        for key, value in out_headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+
+class StandIn:
+    """A seeded Looker API 4.0 on 127.0.0.1, driven by the real looker_sdk.
+
+    Use as a context manager or call start()/stop(). Point LOOKERSDK_BASE_URL at `base_url`
+    and log in with `client_id` / `client_secret`.
+    """
+
+    def __init__(
+        self,
+        seed: SeedSize | None = None,
+        faults: Faults | None = None,
+        seed_value: int = 0,
+        *,
+        port: int = 0,
+        record: bool = True,
+        token_ttl_s: int = 3600,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> None:
+        self.seed = seed or SeedSize()
+        self.faults = faults or Faults()
+        self.recording = record
+        self.client_id = client_id or f"standin-{seed_value}"
+        self.client_secret = client_secret or secrets.token_urlsafe(24)
+        self._port = port
+        self._store = Store(generate(self.seed, seed_value))
+        self.app = App(
+            self._store,
+            self.faults,
+            self.client_id,
+            self.client_secret,
+            token_ttl_s,
+            lambda: self.base_url,
+        )
+        self._exchanges: list[Exchange] = []
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> StandIn:
+        server = _Server(("127.0.0.1", self._port), _Handler)
+        server.standin = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="looker-standin"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("The stand-in is not running: call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def counts(self) -> dict[str, int]:
+        """Ground truth per content type, soft-deleted dashboards and looks included."""
+        return self._store.counts()
+
+    def items(self, type_name: str) -> list[Json]:
+        """Ground truth objects of a type (content or internal: queries, group values)."""
+        return self._store.items(type_name)
+
+    def expire_tokens(self) -> None:
+        """Expire every access token issued so far: the next call with one gets 401."""
+        self.app.tokens.expire_all()
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        with self._lock:
+            return list(self._exchanges)
+
+    def clear_exchanges(self) -> None:
+        with self._lock:
+            self._exchanges.clear()
+
+    def request_count(self, path_prefix: str | None = None) -> int:
+        """Requests received (recorded or not) whose path, full or API-relative, has the prefix."""
+        with self._lock:
+            counts = dict(self._counts)
+        if path_prefix is None:
+            return sum(counts.values())
+        return sum(
+            n
+            for path, n in counts.items()
+            if path.startswith(path_prefix) or path.removeprefix("/api/4.0").startswith(path_prefix)
+        )
+
+    def log_exchange(
+        self,
+        method: str,
+        split: urllib.parse.SplitResult,
+        headers: dict[str, str],
+        body: bytes,
+        reply: Reply,
+        out_headers: dict[str, str],
+        payload: bytes,
+    ) -> None:
+        with self._lock:
+            self._counts[split.path] = self._counts.get(split.path, 0) + 1
+            if not self.recording:
+                return
+            self._exchanges.append(
+                Exchange(
+                    method=method,
+                    path=split.path,
+                    query=split.query,
+                    request_headers=headers,
+                    request_body=body,
+                    status=reply.status,
+                    response_headers=out_headers,
+                    response_body=payload,
+                    fault=reply.fault,
+                )
+            )

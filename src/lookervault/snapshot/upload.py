@@ -1,0 +1,192 @@
+"""Upload: consistent copy -> one streaming gzip pass -> verified, create-only resumable upload."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import google.cloud.storage as storage
+from google.api_core import exceptions as api_exceptions
+from google.cloud.storage.exceptions import DataCorruption
+from google.cloud.storage.retry import DEFAULT_RETRY
+
+from lookervault import __version__
+from lookervault.config import Settings
+from lookervault.errors import IntegrityError, RuntimeFailure
+from lookervault.gcs import storage_errors
+from lookervault.snapshot.compression import ENGINE, engine_level
+from lookervault.snapshot.integrity import Digest, consistent_copy, digest_file, quick_check
+from lookervault.snapshot.naming import SnapshotName, build_name
+from lookervault.snapshot.stream import CompressedStream
+
+FORMAT_VERSION = "1"
+UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024
+CONTENT_TYPE = "application/gzip"
+MAX_NAME_ATTEMPTS = 30
+META = "lookervault-"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    name: str
+    bucket: str
+    generation: int | None
+    raw: Digest
+    compressed_size: int | None
+    compressed_crc32c: str | None
+    compression_level: int
+    dry_run: bool
+
+    @property
+    def gcs_path(self) -> str:
+        return f"gs://{self.bucket}/{self.name}"
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.compressed_size:
+            return None
+        return round(self.raw.size / self.compressed_size, 2)
+
+
+def snapshot_metadata(
+    raw: Digest, level: int, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Custom metadata of DESIGN.md section 2; `extra` adds Looker and Cloud Run facts."""
+    metadata = {
+        f"{META}format": FORMAT_VERSION,
+        f"{META}raw-size": str(raw.size),
+        f"{META}raw-crc32c": raw.crc32c,
+        f"{META}raw-sha256": raw.sha256,
+        f"{META}compression-level": str(level),
+        f"{META}compression-engine": f"{ENGINE}:{engine_level(level)}",
+        f"{META}tool-version": __version__,
+    }
+    for key, value in (extra or {}).items():
+        metadata[key if key.startswith(META) else f"{META}{key}"] = value
+    size = len(json.dumps(metadata).encode())
+    if size > 8 * 1024:
+        raise RuntimeFailure(f"Snapshot metadata is {size} bytes, over the 8 KiB limit.")
+    return metadata
+
+
+def _name_is_taken(bucket: storage.Bucket, name: SnapshotName) -> bool:
+    return bucket.get_blob(name.object_name) is not None
+
+
+def _discard_mismatch(bucket: storage.Bucket, object_name: str, expected_crc32c: str) -> None:
+    """Second line of defence: delete what was committed if it is not what we compressed."""
+    committed = bucket.get_blob(object_name)
+    if committed is not None and committed.crc32c != expected_crc32c:
+        _delete_quietly(committed)
+
+
+def _delete_quietly(blob: storage.Blob) -> None:
+    """Delete exactly this generation; gone already is fine."""
+    with contextlib.suppress(api_exceptions.NotFound):
+        blob.delete(if_generation_match=blob.generation)
+
+
+def upload_snapshot(
+    client: storage.Client,
+    settings: Settings,
+    source: Path,
+    extra_metadata: Mapping[str, str] | None = None,
+    work_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+    private_source: bool = False,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> UploadResult:
+    """Upload `source` as a new snapshot; the object appears only if it is exactly our bytes.
+
+    `progress(count)` is called as each chunk of `count` raw bytes is compressed. A
+    `private_source` (ours, closed, written by nobody) is checked and read in place instead
+    of copied first: on Cloud Run the disk is memory and a second copy doubles the bill.
+    """
+    bucket_name = settings.require_bucket()
+    level = settings.compression_level
+    with tempfile.TemporaryDirectory(prefix="lookervault-upload-", dir=work_dir) as scratch:
+        copy = source if private_source else Path(scratch) / "looker.db"
+        if private_source:
+            quick_check(source)
+        else:
+            consistent_copy(source, copy)
+        raw = digest_file(copy)
+        metadata = snapshot_metadata(raw, level, extra_metadata)
+        name = build_name(settings.prefix, settings.instance, settings.filename_prefix, now())
+        with storage_errors("Uploading the snapshot", bucket_name):
+            bucket = client.bucket(bucket_name)
+            if dry_run:
+                bucket.reload()
+                return UploadResult(
+                    name.object_name, bucket_name, None, raw, None, None, level, True
+                )
+            for _ in range(MAX_NAME_ATTEMPTS):
+                if _name_is_taken(bucket, name):
+                    name = name.next_second()
+                    continue
+                try:
+                    return _transfer(bucket, name, copy, raw, level, metadata, progress)
+                except api_exceptions.PreconditionFailed:
+                    name = name.next_second()
+    raise RuntimeFailure(
+        f"Could not find a free snapshot name after {MAX_NAME_ATTEMPTS} tries.",
+        "Another upload to the same instance is running at the same time; retry later.",
+    )
+
+
+def _transfer(
+    bucket: storage.Bucket,
+    name: SnapshotName,
+    copy: Path,
+    raw: Digest,
+    level: int,
+    metadata: dict[str, str],
+    progress: Callable[[int], None] | None,
+) -> UploadResult:
+    blob = bucket.blob(name.object_name, chunk_size=UPLOAD_CHUNK_SIZE)
+    blob.metadata = metadata
+    with CompressedStream(copy, level, progress) as stream:
+        try:
+            blob.upload_from_file(
+                stream,
+                content_type=CONTENT_TYPE,
+                checksum="crc32c",
+                if_generation_match=0,
+                retry=DEFAULT_RETRY,
+            )
+        except DataCorruption as exc:
+            _discard_mismatch(bucket, name.object_name, stream.compressed.crc32c)
+            raise IntegrityError(
+                "Cloud Storage received other bytes than were sent; the snapshot was discarded.",
+                "Nothing was kept under a snapshot name; retry the upload.",
+            ) from exc
+        compressed = stream.compressed.digest()
+        if stream.raw.crc32c != raw.crc32c or stream.raw.size != raw.size:
+            _delete_quietly(blob)
+            raise IntegrityError(
+                "The database changed while it was being compressed; the snapshot was discarded.",
+                "Retry the upload.",
+            )
+    if blob.crc32c != compressed.crc32c or blob.size != compressed.size:
+        _delete_quietly(blob)
+        raise IntegrityError(
+            "The stored snapshot does not match what was uploaded (CRC32C mismatch); "
+            "it was deleted.",
+            "Nothing was kept under a snapshot name; retry the upload.",
+        )
+    return UploadResult(
+        name.object_name,
+        bucket.name,
+        blob.generation,
+        raw,
+        compressed.size,
+        compressed.crc32c,
+        level,
+        False,
+    )

@@ -1,0 +1,83 @@
+"""The seed and the list helpers, as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from lookervault.local.standin import SeedSize
+from lookervault.local.standin.query import QueryError, parse_fields, project, sort
+from lookervault.local.standin.seed import generate
+
+
+def test_same_seed_same_content_other_seed_other_content() -> None:
+    size = SeedSize(dashboards=15, looks=20)
+    assert generate(size, 3).objects == generate(size, 3).objects
+    assert generate(size, 3).objects != generate(size, 4).objects
+
+
+def test_relations_resolve() -> None:
+    objects = generate(SeedSize.scaled(60), 1).objects
+    folders = objects["folders"]
+    assert sum(f["is_shared_root"] for f in folders.values()) == 1
+    assert sum(f["is_users_root"] for f in folders.values()) == 1
+    assert all(f["parent_id"] is None or f["parent_id"] in folders for f in folders.values())
+    for user in objects["users"].values():
+        assert folders[user["personal_folder_id"]]["is_personal"]
+        assert set(user["group_ids"]) <= set(objects["groups"])
+        assert set(user["role_ids"]) <= set(objects["roles"])
+    for look in objects["looks"].values():
+        assert look["folder_id"] in folders and look["query_id"] in objects["queries"]
+    for dashboard in objects["dashboards"].values():
+        assert dashboard["folder_id"] in folders and dashboard["user_id"] in objects["users"]
+        element_ids = {e["id"] for e in dashboard["dashboard_elements"]}
+        for element in dashboard["dashboard_elements"]:
+            assert element["look_id"] is None or element["look_id"] in objects["looks"]
+        for layout in dashboard["dashboard_layouts"]:
+            refs = {c["dashboard_element_id"] for c in layout["dashboard_layout_components"]}
+            assert refs == element_ids
+    for role in objects["roles"].values():
+        assert role["permission_set_id"] in objects["permission_sets"]
+        assert role["model_set_id"] in objects["model_sets"]
+    owners = {plan["user_id"] for plan in objects["scheduled_plans"].values()}
+    assert len(owners) > 1 and owners <= set(objects["users"])
+
+
+def test_soft_deleted_share_is_realistic() -> None:
+    objects = generate(SeedSize.scaled(400), 0).objects
+    for type_name in ("dashboards", "looks"):
+        items = list(objects[type_name].values())
+        share = sum(item["deleted"] for item in items) / len(items)
+        assert 0.05 <= share <= 0.10, type_name
+        assert all(item["deleted_at"] for item in items if item["deleted"])
+
+
+def test_scaled_grows_every_type() -> None:
+    small, big = SeedSize(), SeedSize.scaled(200)
+    assert big.dashboards == 200
+    assert big.looks == small.looks * 10 and big.users == small.users * 10
+    assert generate(SeedSize.scaled(40)).objects["dashboards"].keys() == {
+        str(i) for i in range(1, 41)
+    }
+
+
+def test_fields_selection_projects_recursively() -> None:
+    selection = parse_fields("id, looks(id,query(model)),title")
+    value = {
+        "id": "1",
+        "title": "t",
+        "other": 1,
+        "looks": [{"id": "2", "title": "x", "query": {"model": "m", "view": "v"}}],
+    }
+    assert project(value, selection) == {
+        "id": "1",
+        "title": "t",
+        "looks": [{"id": "2", "query": {"model": "m"}}],
+    }
+    with pytest.raises(QueryError):
+        parse_fields("id,looks(id")
+
+
+def test_sort_is_numeric_for_ids_and_stable() -> None:
+    items = [{"id": "10", "t": "b"}, {"id": "9", "t": "a"}, {"id": "2", "t": "b"}]
+    assert [i["id"] for i in sort(items, None)] == ["2", "9", "10"]
+    assert [i["id"] for i in sort(items, "t desc")] == ["2", "10", "9"]

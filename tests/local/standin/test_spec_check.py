@@ -1,0 +1,96 @@
+"""The spec checker: real traffic validates, and tampered or unknown exchanges do not."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import requests
+from looker_sdk.sdk.api40.methods import Looker40SDK
+
+from lookervault.local.standin import Exchange, StandIn
+from tests.support.looker_fixtures import StandInFactory
+from tests.support.openapi_check import validate_exchanges
+
+
+def _broad_traffic(sdk: Looker40SDK) -> None:
+    sdk.versions()
+    sdk.search_dashboards(limit=3, sorts="id", fields="id,title,folder(id,name)")
+    dashboard = sdk.search_dashboards(limit=1)[0]
+    sdk.dashboard(dashboard.id)
+    sdk.search_looks(limit=3)
+    sdk.look(sdk.search_looks(limit=1)[0].id)
+    sdk.search_folders(limit=5)
+    sdk.folder("1")
+    sdk.search_boards()
+    sdk.board(sdk.search_boards(limit=1)[0].id)
+    sdk.search_users(limit=5)
+    sdk.user("1")
+    sdk.search_groups()
+    sdk.all_group_users("1")
+    sdk.search_roles()
+    sdk.role("1")
+    sdk.search_permission_sets()
+    sdk.search_model_sets()
+    sdk.all_user_attributes()
+    sdk.all_user_attribute_group_values("4")
+    sdk.all_scheduled_plans(all_users=True)
+    sdk.scheduled_plan(sdk.all_scheduled_plans(all_users=True)[0].id)
+    sdk.search_alerts(all_owners=True)
+    sdk.get_alert(sdk.search_alerts(all_owners=True)[0].id)
+    sdk.all_lookml_models()
+    sdk.lookml_model(sdk.all_lookml_models()[0].name)
+
+
+def test_all_recorded_traffic_conforms(standin: StandIn, sdk: Looker40SDK) -> None:
+    _broad_traffic(sdk)
+    sdk.auth.logout()
+    assert len(standin.exchanges) > 30
+    assert validate_exchanges(standin.exchanges) == []
+
+
+def _good_dashboard_exchange(standin: StandIn, sdk: Looker40SDK) -> Exchange:
+    sdk.dashboard("1")
+    exchange = standin.exchanges[-1]
+    assert exchange.path == "/api/4.0/dashboards/1" and exchange.status == 200
+    assert validate_exchanges([exchange]) == []
+    return exchange
+
+
+def test_checker_catches_a_bad_response_body(standin: StandIn, sdk: Looker40SDK) -> None:
+    good = _good_dashboard_exchange(standin, sdk)
+    body = good.json()
+    body["id"] = 1
+    bad = dataclasses.replace(good, response_body=json.dumps(body).encode())
+    problems = validate_exchanges([bad])
+    assert len(problems) == 1 and "response" in problems[0]
+    body = good.json()
+    body["dashboard_elements"][0]["title_hidden"] = "no"
+    assert validate_exchanges([dataclasses.replace(good, response_body=json.dumps(body).encode())])
+
+
+def test_checker_catches_an_undocumented_status_and_a_204_body(
+    standin: StandIn, sdk: Looker40SDK
+) -> None:
+    good = _good_dashboard_exchange(standin, sdk)
+    assert validate_exchanges([dataclasses.replace(good, status=418)])
+    deleted = dataclasses.replace(good, method="DELETE", status=204, response_body=b'"x"')
+    assert validate_exchanges([deleted])
+    assert validate_exchanges([dataclasses.replace(deleted, response_body=b"")]) == []
+
+
+def test_checker_fails_an_operation_that_is_not_in_the_spec(
+    standin_factory: StandInFactory,
+) -> None:
+    standin = standin_factory(check_spec=False)
+    requests.get(f"{standin.base_url}/api/4.0/no_such_thing", timeout=10)
+    requests.post(f"{standin.base_url}/api/3.1/login", timeout=10)
+    problems = validate_exchanges(standin.exchanges)
+    assert len(problems) == 2
+    assert all("request" in problem for problem in problems)
+
+
+def test_checker_catches_a_bad_request(standin: StandIn, sdk: Looker40SDK) -> None:
+    good = _good_dashboard_exchange(standin, sdk)
+    bad = dataclasses.replace(good, method="PATCH", request_body=b'{"title": 5}', status=200)
+    assert validate_exchanges([bad])
