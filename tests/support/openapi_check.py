@@ -35,10 +35,17 @@ expired token. Their bodies must still be Looker's Error shape."""
 
 WRITTEN_READ_ONLY = {
     "GroupIdForGroupUserInclusion": ("user_id",),
-    "UserAttributeGroupValue": ("group_id", "value"),
+    "GroupIdForGroupInclusion": ("group_id",),
+    "UserAttributeGroupValue": ("group_id", "value", "rank"),
+    "ContentMetaGroupUser": ("content_metadata_id", "permission_type", "group_id", "user_id"),
+    "ResultMakerFilterables": ("listen",),
 }
-"""Properties the spec marks readOnly although the operation cannot work without them in its
-request body (add_group_user, set_user_attribute_group_values), and looker_sdk sends them."""
+"""The spec traps (RESTORE-FACTS "Spec trap"): properties the spec marks readOnly although the
+call cannot work without them in its request body (add_group_user, add_group_group,
+set_user_attribute_group_values, create_content_metadata_access, and a tile's filter
+listeners on create/update_dashboard_element). Clients send them and Looker honours them, so
+the exchange check accepts them and the stand-in's own request check treats them as writable
+(tests/support/request_schemas.py builds its schemas from this same spec data)."""
 
 
 @functools.cache

@@ -117,7 +117,16 @@ CASES: dict[str, Case] = {
     ),
     "scheduled_plans": (
         lambda sdk: sdk.create_scheduled_plan(
-            m.WriteScheduledPlan(name="New plan", dashboard_id="1", crontab="0 6 * * 1")
+            m.WriteScheduledPlan(
+                name="New plan",
+                dashboard_id="1",
+                crontab="0 6 * * 1",
+                scheduled_plan_destination=[
+                    m.ScheduledPlanDestination(
+                        type="email", format="wysiwyg_pdf", address="a@example.com"
+                    )
+                ],
+            )
         ),
         lambda sdk, i: sdk.update_scheduled_plan(i, m.WriteScheduledPlan(name="Renamed plan")),
         lambda sdk, i: sdk.delete_scheduled_plan(i),
@@ -267,7 +276,13 @@ def test_dashboard_parts_can_be_created_updated_and_deleted(
     assert query_tile.query is not None and query_tile.query.id == "2"
     flt = sdk.create_dashboard_filter(
         m.WriteCreateDashboardFilter(
-            dashboard_id=dashboard.id, name="Date", title="Date", type="field_filter"
+            dashboard_id=dashboard.id,
+            name="Date",
+            title="Date",
+            type="field_filter",
+            model="ecommerce",
+            explore="order_items",
+            dimension="order_items.created_date",
         )
     )
     layout = sdk.create_dashboard_layout(m.WriteDashboardLayout(dashboard_id=dashboard.id))

@@ -1,7 +1,8 @@
 """A local Looker API 4.0 stand-in: a real HTTP server speaking the wire protocol of looker_sdk.
 
-Seeded deterministically, with fault knobs (latency, 429, 5xx, failing pages) and a record of
-every exchange so tests can check the traffic against Looker's official OpenAPI spec.
+Seeded deterministically, with fault knobs (latency, 429, 5xx, failing pages and writes), a
+record of every exchange so tests can check the traffic against Looker's official OpenAPI spec,
+and a record of every delivery that would have mailed someone.
 """
 
 from __future__ import annotations
@@ -10,5 +11,6 @@ from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.seed import SeedSize
 from lookervault.local.standin.server import Exchange, StandIn
 from lookervault.local.standin.shapes import CONTENT_TYPES
+from lookervault.local.standin.store import Delivery
 
-__all__ = ["CONTENT_TYPES", "Exchange", "Faults", "SeedSize", "StandIn"]
+__all__ = ["CONTENT_TYPES", "Delivery", "Exchange", "Faults", "SeedSize", "StandIn"]

@@ -1,6 +1,9 @@
-"""The API 4.0 surface: authentication, faults, then routing to the store.
+"""The API 4.0 surface: authentication, faults, request checks, then routing to the store.
 
 `App.respond` turns one HTTP request into one reply; the HTTP server around it only moves bytes.
+Routes are written as the spec's path templates, so the operation a request reached is known
+by the same name the spec uses ("PATCH /dashboards/{dashboard_id}"), and its body is checked
+against that operation's request schema before the store sees it.
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from lookervault.local.standin import schema
 from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.query import QueryError
 from lookervault.local.standin.store import CHILDREN, Store
-from lookervault.local.standin.wire import ApiError, not_found
+from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
 LOOKER_RELEASE = "25.20.17"
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 SEARCHABLE = frozenset(
     {"dashboards", "looks", "folders", "boards", "users", "groups", "roles"}
@@ -31,7 +36,13 @@ LISTABLE = frozenset(
     {"dashboards", "looks", "folders", "boards", "users", "groups", "roles"}
     | {"permission_sets", "model_sets", "user_attributes", "scheduled_plans", "lookml_models"}
 )
-WRITABLE = frozenset(LISTABLE | {"alerts", "queries"})
+WRITABLE = frozenset(LISTABLE | {"alerts"})
+ITEM_PARAM = {"lookml_models": "lookml_model_name"}
+
+
+def item_param(type_name: str) -> str:
+    """The spec's name for the id in an item path: /dashboards/{dashboard_id}."""
+    return ITEM_PARAM.get(type_name, type_name[:-1] + "_id")
 
 
 @dataclass
@@ -86,18 +97,45 @@ class Call:
     """One authenticated API call after routing."""
 
     method: str
+    operation: str
+    """The spec's name for it: "METHOD /template"."""
     params: Mapping[str, str]
     body: bytes
     caller_id: str
-    match: re.Match[str]
+    path: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The first path parameter: the id of the object the path names."""
+        return next(iter(self.path.values()))
 
     def json_body(self) -> Any:
+        """The parsed body, checked against the operation's request schema (422 if wrong)."""
         if not self.body:
             return None
         try:
-            return json.loads(self.body)
-        except json.JSONDecodeError as exc:
-            raise ApiError(400, f"Request body is not valid JSON: {exc.msg}") from exc
+            parsed = json.loads(self.body)
+        except ValueError as exc:
+            # JSONDecodeError, and UnicodeDecodeError for bytes that are not UTF-8.
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+            raise ApiError(400, f"Request body is not valid JSON: {reason}") from exc
+        cleaned, errors = schema.check_body(self.operation, parsed)
+        if errors:
+            raise validation_failed(errors)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+def _route(method: str, template: str, handler: Handler) -> Route:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    return Route(method, template, re.compile(regex), handler)
 
 
 class App:
@@ -119,7 +157,7 @@ class App:
         self.tokens = Tokens(token_ttl_s)
         self.api_user_id = "1"
         self._base_url = base_url
-        self._routes = self._build_routes()
+        self.routes = self._build_routes()
 
     def respond(
         self,
@@ -142,6 +180,10 @@ class App:
             return _error(exc)
         except QueryError as exc:
             return _error(ApiError(400, str(exc)))
+        except Exception as exc:
+            # A bug in the stand-in: answer like a server would rather than drop the
+            # connection. Tests see it (no 500 is in the spec) and fail on it.
+            return _error(ApiError(500, f"Internal server error: {type(exc).__name__}: {exc}"))
 
     def _respond(
         self,
@@ -151,6 +193,8 @@ class App:
         headers: Mapping[str, str],
         body: bytes,
     ) -> Reply:
+        if method not in METHODS:
+            raise _not_allowed()
         if path == "/api/logout" or path == f"{API_PREFIX}/logout":
             if method != "DELETE":
                 raise not_found()
@@ -171,18 +215,30 @@ class App:
             return _error(
                 ApiError(injected.status, "Service temporarily unavailable"), injected.kind
             )
-        for route_method, pattern, handler in self._routes:
-            match = pattern.fullmatch(relative)
-            if match is not None and route_method == method:
-                return handler(Call(method, params, body, caller, match))
+        allowed = []
+        for route in self.routes:
+            match = route.pattern.fullmatch(relative)
+            if match is None:
+                continue
+            if route.method != method:
+                allowed.append(route.method)
+                continue
+            path_params = {k: urllib.parse.unquote(v) for k, v in match.groupdict().items()}
+            operation = f"{method} {route.template}"
+            return route.handler(Call(method, operation, params, body, caller, path_params))
+        if allowed:
+            raise _not_allowed(allowed)
         raise not_found()
 
     def _login(self, params: Mapping[str, str], body: bytes) -> Reply:
-        form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}
-        client_id = form.get("client_id", params.get("client_id"))
-        client_secret = form.get("client_secret", params.get("client_secret"))
-        good_id = secrets.compare_digest(client_id or "", self.client_id)
-        good_secret = secrets.compare_digest(client_secret or "", self.client_secret)
+        text = body.decode("utf-8", errors="replace")
+        form = {k: v[-1] for k, v in urllib.parse.parse_qs(text).items()}
+        client_id = form.get("client_id", params.get("client_id")) or ""
+        client_secret = form.get("client_secret", params.get("client_secret")) or ""
+        # Bytes, not str: compare_digest refuses non-ASCII strings, and a wrong secret in any
+        # alphabet is a failed login (404), never a crash.
+        good_id = secrets.compare_digest(client_id.encode(), self.client_id.encode())
+        good_secret = secrets.compare_digest(client_secret.encode(), self.client_secret.encode())
         if not (good_id and good_secret):
             raise not_found()
         token = self.tokens.issue(self.api_user_id)
@@ -210,25 +266,93 @@ class App:
             "web_server_url": base,
         }
 
-    def _build_routes(self) -> list[tuple[str, re.Pattern[str], Handler]]:
+    def _build_routes(self) -> list[Route]:
+        s = self.store
         routes: list[tuple[str, str, Handler]] = [
-            ("GET", r"/groups/(?P<id>[^/]+)/users", self._group_users),
-            ("POST", r"/groups/(?P<id>[^/]+)/users", self._add_group_user),
-            ("DELETE", r"/groups/(?P<id>[^/]+)/users/(?P<user_id>[^/]+)", self._remove_group_user),
-            ("GET", r"/user_attributes/(?P<id>[^/]+)/group_values", self._group_values),
-            ("POST", r"/user_attributes/(?P<id>[^/]+)/group_values", self._set_group_values),
+            ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
+            ("GET", "/queries/slug/{slug}", lambda c: Reply(200, s.query_for_slug(c.id, _f(c)))),
+            ("GET", "/queries/{query_id}", lambda c: Reply(200, s.get("queries", c.id, _f(c)))),
+            (
+                "GET",
+                "/groups/{group_id}/users",
+                lambda c: Reply(200, s.group_users(c.id, c.params)),
+            ),
+            ("POST", "/groups/{group_id}/users", self._add_group_user),
+            ("DELETE", "/groups/{group_id}/users/{user_id}", self._remove_group_user),
+            ("GET", "/user_attributes/{user_attribute_id}/group_values", self._group_values),
+            ("POST", "/user_attributes/{user_attribute_id}/group_values", self._set_group_values),
+            ("GET", "/users/{user_id}/credentials_email", self._credentials_email),
+            ("POST", "/users/{user_id}/credentials_email", self._write_credentials_email),
+            ("PATCH", "/users/{user_id}/credentials_email", self._write_credentials_email),
+            (
+                "POST",
+                "/users/{user_id}/credentials_email/password_reset",
+                lambda c: Reply(200, s.password_reset(c.id, send=False)),
+            ),
+            (
+                "POST",
+                "/users/{user_id}/credentials_email/send_password_reset",
+                lambda c: Reply(200, s.password_reset(c.id, send=True)),
+            ),
+            ("GET", "/users/{user_id}/roles", lambda c: Reply(200, s.user_roles(c.id, _f(c)))),
+            ("PUT", "/users/{user_id}/roles", self._set_user_roles),
+            (
+                "GET",
+                "/dashboards/{dashboard_id}/dashboard_elements",
+                lambda c: Reply(200, s.dashboard_children(c.id, "dashboard_elements", _f(c))),
+            ),
+            (
+                "GET",
+                "/dashboards/{dashboard_id}/dashboard_filters",
+                lambda c: Reply(200, s.dashboard_children(c.id, "dashboard_filters", _f(c))),
+            ),
+            (
+                "GET",
+                "/dashboards/{dashboard_id}/dashboard_layouts",
+                lambda c: Reply(200, s.dashboard_children(c.id, "dashboard_layouts", _f(c))),
+            ),
+            (
+                "GET",
+                "/dashboard_layouts/{dashboard_layout_id}/dashboard_layout_components",
+                lambda c: Reply(200, s.layout_components(c.id, _f(c))),
+            ),
+            (
+                "GET",
+                "/dashboard_layout_components/{dashboard_layout_component_id}",
+                lambda c: Reply(200, s.get_component(c.id, _f(c))),
+            ),
+            (
+                "PATCH",
+                "/dashboard_layout_components/{dashboard_layout_component_id}",
+                lambda c: Reply(200, s.update_component(c.id, c.json_body())),
+            ),
+            ("POST", "/board_items", lambda c: Reply(200, s.create_board_item(c.json_body()))),
+            (
+                "GET",
+                "/board_items/{board_item_id}",
+                lambda c: Reply(200, s.get_board_item(c.id, _f(c))),
+            ),
+            (
+                "PATCH",
+                "/board_items/{board_item_id}",
+                lambda c: Reply(200, s.update_board_item(c.id, c.json_body())),
+            ),
+            ("DELETE", "/board_items/{board_item_id}", self._delete_board_item),
+            ("POST", "/scheduled_plans/run_once", self._run_once),
+            ("POST", "/scheduled_plans/{scheduled_plan_id}/run_once", self._run_once_by_id),
         ]
         for child_type in sorted(CHILDREN):
-            item = f"/{child_type}" + r"/(?P<id>[^/]+)"
+            base = f"/{child_type}"
+            item = f"{base}/{{{item_param(child_type)}}}"
             routes += [
-                ("POST", f"/{child_type}", self._child_creator(child_type)),
+                ("POST", base, self._child_creator(child_type)),
                 ("GET", item, self._child_getter(child_type)),
                 ("PATCH", item, self._child_updater(child_type)),
                 ("DELETE", item, self._child_deleter(child_type)),
             ]
         for type_name in sorted(WRITABLE):
             base = f"/{type_name}"
-            item = base + r"/(?P<id>[^/]+)"
+            item = f"{base}/{{{item_param(type_name)}}}"
             if type_name in SEARCHABLE:
                 routes.append(("GET", base + "/search", self._lister(type_name, search=True)))
             if type_name in LISTABLE:
@@ -241,7 +365,7 @@ class App:
             ]
             if type_name == "alerts":
                 routes.append(("PUT", item, self._replacer(type_name)))
-        return [(method, re.compile(pattern), handler) for method, pattern, handler in routes]
+        return [_route(method, template, handler) for method, template, handler in routes]
 
     def _lister(self, type_name: str, *, search: bool) -> Handler:
         def handle(call: Call) -> Reply:
@@ -251,10 +375,7 @@ class App:
         return handle
 
     def _getter(self, type_name: str) -> Handler:
-        def handle(call: Call) -> Reply:
-            return Reply(200, self.store.get(type_name, _id(call), call.params.get("fields")))
-
-        return handle
+        return lambda call: Reply(200, self.store.get(type_name, call.id, _f(call)))
 
     def _creator(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
@@ -264,71 +385,84 @@ class App:
 
     def _updater(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
-            updated = self.store.update(type_name, _id(call), call.json_body(), call.caller_id)
+            updated = self.store.update(type_name, call.id, call.json_body(), call.caller_id)
             return Reply(200, updated)
 
         return handle
 
     def _replacer(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
-            replaced = self.store.replace(type_name, _id(call), call.json_body(), call.caller_id)
+            replaced = self.store.replace(type_name, call.id, call.json_body(), call.caller_id)
             return Reply(200, replaced)
 
         return handle
 
     def _deleter(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
-            self.store.delete(type_name, _id(call))
+            self.store.delete(type_name, call.id)
             return Reply(204)
 
         return handle
 
     def _child_creator(self, child_type: str) -> Handler:
-        def handle(call: Call) -> Reply:
-            return Reply(200, self.store.create_child(child_type, call.json_body()))
-
-        return handle
+        return lambda call: Reply(200, self.store.create_child(child_type, call.json_body()))
 
     def _child_getter(self, child_type: str) -> Handler:
-        def handle(call: Call) -> Reply:
-            return Reply(
-                200, self.store.get_child(child_type, _id(call), call.params.get("fields"))
-            )
-
-        return handle
+        return lambda call: Reply(200, self.store.get_child(child_type, call.id, _f(call)))
 
     def _child_updater(self, child_type: str) -> Handler:
-        def handle(call: Call) -> Reply:
-            return Reply(200, self.store.update_child(child_type, _id(call), call.json_body()))
-
-        return handle
+        return lambda call: Reply(
+            200, self.store.update_child(child_type, call.id, call.json_body())
+        )
 
     def _child_deleter(self, child_type: str) -> Handler:
         def handle(call: Call) -> Reply:
-            self.store.delete_child(child_type, _id(call))
+            self.store.delete_child(child_type, call.id)
             return Reply(204)
 
         return handle
 
-    def _group_users(self, call: Call) -> Reply:
-        return Reply(200, self.store.group_users(_id(call), call.params))
-
     def _add_group_user(self, call: Call) -> Reply:
-        return Reply(200, self.store.add_group_user(_id(call), call.json_body()))
+        return Reply(200, self.store.add_group_user(call.id, call.json_body()))
 
     def _remove_group_user(self, call: Call) -> Reply:
-        self.store.remove_group_user(_id(call), urllib.parse.unquote(call.match["user_id"]))
+        self.store.remove_group_user(call.id, call.path["user_id"])
         return Reply(204)
 
     def _group_values(self, call: Call) -> Reply:
-        return Reply(200, self.store.group_values(_id(call), call.params.get("fields")))
+        return Reply(200, self.store.group_values(call.id, _f(call)))
 
     def _set_group_values(self, call: Call) -> Reply:
-        return Reply(200, self.store.set_group_values(_id(call), call.json_body()))
+        return Reply(200, self.store.set_group_values(call.id, call.json_body()))
+
+    def _credentials_email(self, call: Call) -> Reply:
+        return Reply(200, self.store.credentials_email(call.id, _f(call)))
+
+    def _write_credentials_email(self, call: Call) -> Reply:
+        create = call.method == "POST"
+        return Reply(200, self.store.write_credentials_email(call.id, call.json_body(), create))
+
+    def _set_user_roles(self, call: Call) -> Reply:
+        return Reply(200, self.store.set_user_roles(call.id, call.json_body(), _f(call)))
+
+    def _delete_board_item(self, call: Call) -> Reply:
+        self.store.delete_board_item(call.id)
+        return Reply(204)
+
+    def _run_once(self, call: Call) -> Reply:
+        return Reply(200, self.store.run_once(None, call.json_body(), call.caller_id))
+
+    def _run_once_by_id(self, call: Call) -> Reply:
+        return Reply(200, self.store.run_once(call.id, call.json_body(), call.caller_id))
 
 
-def _id(call: Call) -> str:
-    return urllib.parse.unquote(call.match["id"])
+def _f(call: Call) -> str | None:
+    return call.params.get("fields")
+
+
+def _not_allowed(allowed: list[str] | None = None) -> ApiError:
+    headers = {"Allow": ", ".join(sorted(set(allowed)))} if allowed else {}
+    return ApiError(405, "Method not allowed", headers=headers)
 
 
 def _error(exc: ApiError, fault: str | None = None) -> Reply:

@@ -1,4 +1,4 @@
-"""Fault knobs: latency, a 429 rate limit, random 5xx, and pages that fail N times.
+"""Fault knobs: latency, a 429 rate limit, random 5xx, pages and writes that fail N times.
 
 Every knob can be changed while the server runs (plain attribute assignment or `fail_page`);
 the decision for one request is taken under a lock so parallel workers see consistent counts.
@@ -6,6 +6,7 @@ the decision for one request is taken under a lock so parallel workers see consi
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import random
 import threading
@@ -33,6 +34,14 @@ class FailingPage:
 
 
 @dataclass
+class FailingRequest:
+    method: str
+    pattern: str
+    remaining: int | None
+    status: int
+
+
+@dataclass
 class Faults:
     """Knobs read on every request.
 
@@ -48,6 +57,7 @@ class Faults:
     error_seed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _pages: list[FailingPage] = field(default_factory=list, repr=False, compare=False)
+    _requests: list[FailingRequest] = field(default_factory=list, repr=False, compare=False)
     _recent: deque[float] = field(default_factory=deque, repr=False, compare=False)
     _rng: random.Random | None = field(default=None, repr=False, compare=False)
 
@@ -61,13 +71,28 @@ class Faults:
         with self._lock:
             self._pages.append(FailingPage(_api_relative(path), offset, times, status))
 
+    def fail_requests(
+        self, method: str, path: str, times: int | None = 1, status: int = 503
+    ) -> None:
+        """Make `method` requests to `path` fail `times` (None: until `clear()`).
+
+        `path` is API-relative and may hold shell wildcards: ("POST", "/looks") fails every
+        create_look, ("PATCH", "/dashboard_layout_components/*") every tile move, ("*",
+        "/dashboards*") everything about dashboards. Answers are reported as "fail_request".
+        """
+        with self._lock:
+            self._requests.append(
+                FailingRequest(method.upper(), _api_relative(path), times, status)
+            )
+
     def clear(self) -> None:
-        """Back to a healthy server: no latency, no limit, no errors, no failing pages."""
+        """Back to a healthy server: no latency, no limit, no errors, nothing failing."""
         with self._lock:
             self.latency_s = 0.0
             self.rate_limit_per_s = None
             self.error_rate = 0.0
             self._pages.clear()
+            self._requests.clear()
             self._recent.clear()
 
     def rate_limited(self, now: float | None = None) -> Fault | None:
@@ -84,12 +109,22 @@ class Faults:
         return None
 
     def injected_error(self, method: str, path: str, query: Mapping[str, str]) -> Fault | None:
-        """A failing page that still has failures left, or a random 5xx."""
+        """A failing page or request that still has failures left, or a random 5xx."""
         with self._lock:
             for failing in self._pages:
                 if failing.remaining > 0 and _page_matches(failing, method, path, query):
                     failing.remaining -= 1
                     return Fault(failing.status, "fail_page")
+            relative = _api_relative(path)
+            for request in self._requests:
+                if request.remaining == 0:
+                    continue
+                if fnmatch.fnmatchcase(method, request.method) and fnmatch.fnmatchcase(
+                    relative, request.pattern
+                ):
+                    if request.remaining is not None:
+                        request.remaining -= 1
+                    return Fault(request.status, "fail_request")
             if self.error_rate > 0:
                 if self._rng is None:
                     self._rng = random.Random(self.error_seed)

@@ -70,6 +70,28 @@ class SeedSize:
     lookml_models: int = 3
 
     @classmethod
+    def empty(cls) -> SeedSize:
+        """What a new Looker instance holds before anyone adds content: the shared and users
+        root folders, the API user and its personal folder, the built-in Admin permission set,
+        the All model set, the Admin role, the All Users group and the system user attributes.
+        """
+        return cls(
+            dashboards=0,
+            looks=0,
+            folders=0,
+            boards=0,
+            users=1,
+            groups=1,
+            roles=1,
+            permission_sets=1,
+            model_sets=1,
+            user_attributes=len(SYSTEM_ATTRIBUTES),
+            scheduled_plans=0,
+            alerts=0,
+            lookml_models=0,
+        )
+
+    @classmethod
     def scaled(cls, n_dashboards: int) -> SeedSize:
         """Every count grown in proportion to `n_dashboards` (defaults have 20 dashboards)."""
         base = cls()
@@ -144,6 +166,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _user_attributes(gen, size.user_attributes)
     _scheduled_plans(gen, size.scheduled_plans)
     _alerts(gen, size.alerts)
+    _settle(gen, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
 
@@ -409,6 +432,59 @@ def _element(gen: _Gen, dashboard_id: str, looks: list[str], models: list[str]) 
         obj.update(query_id=_query(gen, models)["id"], title=gen.title())
         obj["result_maker_id"] = gen.new_id("result_makers")
     return obj
+
+
+def _settle(gen: _Gen, seed_value: int) -> None:
+    """What Looker guarantees of stored content, applied after the random draw (so the draw,
+    and every object it made, stays as it was): titles unique among the live dashboards
+    (looks) of a folder, filter titles unique within a dashboard, and a result maker on every
+    tile that shows a query, some of them listening to their dashboard's filters (drawn from
+    a stream of their own)."""
+    for type_name in ("looks", "dashboards"):
+        seen: set[tuple[str, str]] = set()
+        for obj in gen.objects[type_name].values():
+            title = obj["title"]
+            n = 1
+            while (obj["folder_id"], title) in seen and not obj["deleted"]:
+                n += 1
+                title = f"{obj['title']} ({n})"
+            obj["title"] = title
+            if not obj["deleted"]:
+                seen.add((obj["folder_id"], title))
+    rng = random.Random(f"listeners-{seed_value}")
+    for dashboard in gen.objects["dashboards"].values():
+        titles: set[str] = set()
+        kept = []
+        for flt in dashboard["dashboard_filters"]:
+            if flt["title"] not in titles:
+                titles.add(flt["title"])
+                kept.append(flt)
+        dashboard["dashboard_filters"] = kept
+        for element in dashboard["dashboard_elements"]:
+            _result_maker(gen, element, kept, rng)
+
+
+def _result_maker(gen: _Gen, element: Json, filters: list[Json], rng: random.Random) -> None:
+    if element["type"] == "text":
+        return
+    query_id = element["query_id"]
+    if query_id is None:
+        query_id = gen.objects["looks"][element["look_id"]]["query_id"]
+    source = gen.objects["queries"][query_id]
+    element["result_maker_id"] = element["result_maker_id"] or gen.new_id("result_makers")
+    listening = [f for f in filters if rng.random() < 0.6]
+    element["result_maker"] = {
+        "filterables": [
+            {
+                "model": source["model"],
+                "view": source["view"],
+                "name": None,
+                "listen": [
+                    {"dashboard_filter_name": f["name"], "field": f["dimension"]} for f in listening
+                ],
+            }
+        ]
+    }
 
 
 def _dashboard_filter(gen: _Gen, dashboard_id: str, row: int, models: list[str]) -> Json:

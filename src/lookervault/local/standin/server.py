@@ -16,7 +16,7 @@ from lookervault.local.standin.api import App, Reply
 from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.seed import SeedSize, generate
 from lookervault.local.standin.shapes import Json
-from lookervault.local.standin.store import Store
+from lookervault.local.standin.store import Delivery, Store
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Exchange:
     response_headers: dict[str, str]
     response_body: bytes
     fault: str | None
-    """Which fault knob produced this answer ("rate_limit", "fail_page", "error_rate")."""
+    """Which fault knob produced this answer ("rate_limit", "fail_page", "fail_request",
+    "error_rate")."""
 
     def json(self) -> Any:
         return json.loads(self.response_body) if self.response_body else None
@@ -68,6 +69,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._handle("DELETE")
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (HEAD, OPTIONS, TRACE, made-up ones) reaches the app too, which
+        answers 405 with a JSON body, where http.server would send a 501 HTML page."""
+        if name.startswith("do_"):
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: one line per request would drown test and demo output."""
 
@@ -94,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in out_headers.items():
             self.send_header(key, value)
         self.end_headers()
-        if payload:
+        if payload and method != "HEAD":
             self.wfile.write(payload)
 
 
@@ -186,6 +194,13 @@ class StandIn:
     def items(self, type_name: str) -> list[Json]:
         """Ground truth objects of a type (content or internal: queries, group values)."""
         return self._store.items(type_name)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every event that would have mailed a real person (run once, run_once: true on a
+        plan, a password reset email), in order. A restore must leave this empty."""
+        with self._lock:
+            return list(self._store.deliveries)
 
     def expire_tokens(self) -> None:
         """Expire every access token issued so far: the next call with one gets 401."""

@@ -51,7 +51,6 @@ SERVER_MANAGED = frozenset(
         "readonly",
         "user_name",
         "short_url",
-        "slug",
     }
 )
 """Keys a client cannot set: Looker ignores them in request bodies (they are readOnly)."""
@@ -164,6 +163,33 @@ def dashboard_element() -> Json:
         "result_maker_id": None,
         "refresh_interval": None,
         "rich_content_json": None,
+        "extension_id": None,
+        "result_maker": None,
+    }
+
+
+def credentials_email(created_at: str) -> Json:
+    return {
+        "email": None,
+        "created_at": created_at,
+        "logged_in_at": None,
+        "is_disabled": False,
+        "forced_password_reset_at_next_login": False,
+        "type": "email",
+    }
+
+
+def plan_destination() -> Json:
+    return {
+        "id": "",
+        "scheduled_plan_id": None,
+        "format": None,
+        "apply_formatting": False,
+        "apply_vis": False,
+        "address": None,
+        "type": None,
+        "parameters": None,
+        "message": None,
     }
 
 

@@ -1,0 +1,138 @@
+"""Looker's refusals on writes, as pure checks: each returns what is wrong, never raises.
+
+Every rule names its source in docs/development.md ("The Looker stand-in").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lookervault.local.standin.wire import ErrorDetail
+
+Exists = Callable[[str, str], bool]
+"""exists(table, id): whether an object with that id is stored."""
+
+DATA_SOURCES = ("look_id", "query_id", "merge_result_id")
+CONTENT_FREE_ELEMENTS = frozenset({"text", "button", "extension"})
+"""Element types that show no query result (text is sourced; button and extension assumed)."""
+
+MUST_HAVE_SOURCE = (
+    "Must provide either a look_id, query_id, or merge_result_id for non-text dashboard element"
+)
+TEXT_WITH_SOURCE = "Result Maker IDs should not be provided for text elements"
+SOURCE_WITH_RESULT_MAKER = " ".join(
+    (
+        "Query ID, Look ID, and Merge Result ID should not be specified",
+        "if a Result Maker ID is provided",
+    )
+)
+TITLE_TAKEN_FIELD = "[:title, :space_id]"
+"""How Looker names the clashing pair in its 422 (looker-cli#177)."""
+
+QUERY_DEFINITION = (
+    "model",
+    "view",
+    "fields",
+    "pivots",
+    "fill_fields",
+    "filters",
+    "filter_expression",
+    "sorts",
+    "limit",
+    "column_limit",
+    "total",
+    "row_total",
+    "subtotals",
+    "vis_config",
+    "filter_config",
+    "visible_ui_sections",
+    "dynamic_fields",
+    "query_timezone",
+)
+"""What makes two queries the same query: every writable field but client_id."""
+
+PLAN_TARGETS = ("look_id", "dashboard_id", "lookml_dashboard_id", "query_id")
+LOOK_PLAN_REQUIRED = ("require_results", "require_no_results", "require_change")
+FIELD_FILTER_TYPES = frozenset({"field", "field_filter"})
+
+
+def query_key(query: Mapping[str, Any]) -> str:
+    """A query's definition as one comparable string."""
+    return json.dumps({name: query.get(name) for name in QUERY_DEFINITION}, sort_keys=True)
+
+
+def element_errors(
+    body: Mapping[str, Any], merged: Mapping[str, Any], exists: Exists
+) -> list[ErrorDetail]:
+    """A tile must show something, text tiles show no query, references must resolve."""
+    kind = merged.get("type") or "vis"
+    sources = [name for name in DATA_SOURCES if merged.get(name)]
+    if kind in CONTENT_FREE_ELEMENTS:
+        if sources or merged.get("result_maker_id"):
+            return [ErrorDetail("type", "invalid", TEXT_WITH_SOURCE)]
+        return []
+    if body.get("result_maker_id") and any(body.get(name) for name in DATA_SOURCES):
+        return [ErrorDetail("result_maker_id", "invalid", SOURCE_WITH_RESULT_MAKER)]
+    if not sources and not merged.get("result_maker_id"):
+        return [ErrorDetail("type", "invalid", MUST_HAVE_SOURCE)]
+    errors = []
+    for name, table in (("look_id", "looks"), ("query_id", "queries")):
+        value = body.get(name)
+        if value and not exists(table, str(value)):
+            errors.append(ErrorDetail(name, "invalid", f"No {table[:-1]} with id {value}"))
+    if body.get("merge_result_id"):
+        errors.append(ErrorDetail("merge_result_id", "invalid", "No merge result with that id"))
+    return errors
+
+
+def filter_errors(merged: Mapping[str, Any], sibling_titles: set[str]) -> list[ErrorDetail]:
+    """Filter titles are unique within a dashboard; a field filter names its field."""
+    errors = []
+    if merged.get("title") in sibling_titles:
+        errors.append(
+            ErrorDetail("title", "already_exists", "Filter with this title already exists.")
+        )
+    if merged.get("type") in FIELD_FILTER_TYPES:
+        errors += [
+            ErrorDetail(name, "missing", "This field is required for a field filter.")
+            for name in ("model", "explore", "dimension")
+            if not merged.get(name)
+        ]
+    return errors
+
+
+def plan_errors(
+    body: Mapping[str, Any], merged: Mapping[str, Any], *, for_create: bool
+) -> list[ErrorDetail]:
+    """What create_scheduled_plan and update_scheduled_plan refuse (spec descriptions)."""
+    errors = []
+    if for_create:
+        if not any(merged.get(name) for name in PLAN_TARGETS):
+            errors.append(
+                ErrorDetail(
+                    "look_id",
+                    "missing",
+                    "One of look_id, dashboard_id, lookml_dashboard_id or query_id is required.",
+                )
+            )
+        if not (merged.get("crontab") or merged.get("datagroup")):
+            errors.append(ErrorDetail("crontab", "missing", "A crontab or datagroup is required."))
+        if merged.get("look_id"):
+            errors += [
+                ErrorDetail(name, "missing", "This field is required for a look schedule.")
+                for name in LOOK_PLAN_REQUIRED
+                if body.get(name) is None
+            ]
+    if (for_create or "scheduled_plan_destination" in body) and not body.get(
+        "scheduled_plan_destination"
+    ):
+        errors.append(
+            ErrorDetail(
+                "scheduled_plan_destination",
+                "missing",
+                "A scheduled plan must have at least one scheduled_plan_destination.",
+            )
+        )
+    return errors
