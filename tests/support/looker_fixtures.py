@@ -8,11 +8,13 @@ the test at teardown.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import looker_sdk
 import pytest
+import requests
 from looker_sdk.rtl import api_settings
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
@@ -104,3 +106,28 @@ def looker_env(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
     for key, value in sdk_env(standin).items():
         monkeypatch.setenv(key, value)
     return standin
+
+
+def raw_call(
+    standin: StandIn,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    data: bytes | None = None,
+) -> requests.Response:
+    """One API call with a JSON body exactly as given (nulls, wrong types, read-only keys
+    and all) or raw bytes, logged in: what looker_sdk's typed models cannot send."""
+    login = requests.post(
+        f"{standin.base_url}/api/4.0/login",
+        data={"client_id": standin.client_id, "client_secret": standin.client_secret},
+        timeout=10,
+    )
+    headers = {
+        "Authorization": f"Bearer {login.json()['access_token']}",
+        "Content-Type": "application/json",
+    }
+    payload = data if data is not None else None if body is None else json.dumps(body).encode()
+    return requests.request(
+        method, f"{standin.base_url}/api/4.0{path}", data=payload, headers=headers, timeout=10
+    )

@@ -76,7 +76,7 @@ def _check(schema: Schema, value: Any, path: str, errors: list[ErrorDetail]) -> 
         if not (is_ref or schema.get("nullable", True)):
             errors.append(ErrorDetail(path or "body", "invalid", "must not be null"))
         return None
-    wanted = schema.get("type")
+    wanted = schema.get("type", "object" if "properties" in schema else None)
     if wanted in _TYPES and not _is_type(value, wanted):
         article = _ARTICLE.get(wanted, "a")
         errors.append(ErrorDetail(path or "body", "invalid", f"must be {article} {wanted}"))

@@ -1051,8 +1051,9 @@ class Store:
         self, type_name: str, body: Json, old: Json | None, new: Json
     ) -> list[ErrorDetail]:
         placed = ("title", "folder_id", "deleted")
-        moved = old is None or any(new[k] != old[k] for k in placed)
-        if type_name in shapes.SOFT_DELETABLE and moved and self._title_taken(type_name, new):
+        soft = type_name in shapes.SOFT_DELETABLE
+        moved = soft and (old is None or any(new[k] != old[k] for k in placed))
+        if moved and self._title_taken(type_name, new):
             noun = "Dashboard" if type_name == "dashboards" else "Look"
             message = f"{noun} with this title already exists."
             return [ErrorDetail(rules.TITLE_TAKEN_FIELD, "already_exists", message)]
