@@ -82,11 +82,13 @@ UNIQUE: dict[str, tuple[str, ...]] = {
 """Keys whose value no two objects of a type share."""
 
 BUILT_IN = {
-    "permission_sets": ("built_in", "Built-in permission sets cannot be changed or deleted."),
-    "model_sets": ("built_in", "Built-in model sets cannot be changed or deleted."),
-    "user_attributes": ("is_system", "System user attributes cannot be changed or deleted."),
+    "permission_sets": ("built_in", 405, "Resource Can't Be Modified"),
+    "model_sets": ("built_in", 405, "Resource Can't Be Modified"),
+    "user_attributes": ("is_system", 422, "System user attributes cannot be changed or deleted."),
 }
-"""Objects Looker ships and protects: the flag that marks them and the refusal."""
+"""Objects Looker ships and protects: the flag that marks them, the status and message of the
+refusal. The spec documents 405 "Resource Can't Be Modified" for update and delete of
+permission and model sets; for user attributes it documents no such status (422 chosen)."""
 
 ALREADY_EXISTS = "The resource already exists."
 SLUG_ALPHABET = string.ascii_letters + string.digits
@@ -480,7 +482,7 @@ class Store:
                 raise ApiError(422, "The shared and users root folders cannot be deleted")
             if type_name == "folders" and obj["is_personal"]:
                 raise ApiError(422, "A personal folder cannot be deleted")
-            self._refuse_built_in(type_name, obj)
+            self._refuse_built_in(type_name, obj, deleting=True)
             del table[object_id]
             self._on_delete(type_name, obj)
 
@@ -660,6 +662,8 @@ class Store:
             child.update({k: v for k, v in body.items() if k in child and _child_writable(k)})
             child["id"] = self.new_id(child_type)
             child[parent_key] = parent["id"]
+            if child_type == "dashboard_layouts":
+                child["active"] = bool(body.get("active"))
             self._check_child(child_type, parent, body, child, child_id=None)
             stamp = now_iso()
             for name in ("created_at", "updated_at"):
@@ -1113,10 +1117,12 @@ class Store:
                 [ErrorDetail("slug", "already_exists", "Slug is already taken.")]
             )
 
-    def _refuse_built_in(self, type_name: str, obj: Json) -> None:
-        flag_and_message = BUILT_IN.get(type_name)
-        if flag_and_message and obj[flag_and_message[0]]:
-            raise ApiError(422, flag_and_message[1])
+    def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
+        protected = BUILT_IN.get(type_name)
+        if protected and obj[protected[0]]:
+            flag, status, message = protected
+            # delete_user_attribute documents no 422: its refusal is a 400.
+            raise ApiError(400 if deleting and status == 422 else status, message)
 
     def _is_descendant(self, folder_id: str, ancestor_id: str) -> bool:
         current: str | None = folder_id
