@@ -1120,7 +1120,7 @@ class Store:
     def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
         protected = BUILT_IN.get(type_name)
         if protected and obj[protected[0]]:
-            flag, status, message = protected
+            _, status, message = protected
             # delete_user_attribute documents no 422: its refusal is a 400.
             raise ApiError(400 if deleting and status == 422 else status, message)
 
