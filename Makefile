@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck pytest demo bench function-bundle clean
+.PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,9 @@ demo: setup
 
 bench: setup
 	$(BIN)/python bench/snapshot_bench.py
+
+stand-in-check: setup
+	$(BIN)/python -m tests.support.standin_check --max-examples 25
 
 function-bundle: setup
 	$(BIN)/python functions/build_bundle.py function-bundle

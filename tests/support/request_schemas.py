@@ -18,7 +18,8 @@ from lookervault.local.standin.schema import SCHEMAS_PATH
 from tests.support.openapi_check import spec_data
 
 KEPT = frozenset(
-    {"type", "nullable", "enum", "readOnly", "properties", "items", "additionalProperties", "$ref"}
+    {"type", "nullable", "enum", "readOnly", "required", "properties", "items"}
+    | {"additionalProperties", "$ref"}
 )
 REF_PREFIX = "#/components/schemas/"
 

@@ -9,8 +9,10 @@ import requests
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
 from lookervault.local.standin import Exchange, StandIn
+from lookervault.local.standin.schema import SCHEMAS_PATH
 from tests.support.looker_fixtures import StandInFactory
 from tests.support.openapi_check import validate_exchanges
+from tests.support.request_schemas import render
 
 
 def _broad_traffic(sdk: Looker40SDK) -> None:
@@ -94,3 +96,9 @@ def test_checker_catches_a_bad_request(standin: StandIn, sdk: Looker40SDK) -> No
     good = _good_dashboard_exchange(standin, sdk)
     bad = dataclasses.replace(good, method="PATCH", request_body=b'{"title": 5}', status=200)
     assert validate_exchanges([bad])
+
+
+def test_the_stand_ins_request_schemas_are_the_specs() -> None:
+    """The schemas the stand-in checks bodies with are built from the vendored spec; rebuild
+    with `python -m tests.support.request_schemas` after replacing the spec."""
+    assert SCHEMAS_PATH.read_text(encoding="utf-8") == render()

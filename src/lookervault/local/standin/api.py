@@ -385,7 +385,11 @@ class App:
 
     def _updater(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
-            updated = self.store.update(type_name, call.id, call.json_body(), call.caller_id)
+            body = call.json_body()
+            if type_name == "alerts" and isinstance(body, dict):
+                # AlertPatch lets every field be null; null there changes nothing.
+                body = {k: v for k, v in body.items() if v is not None}
+            updated = self.store.update(type_name, call.id, body, call.caller_id)
             return Reply(200, updated)
 
         return handle

@@ -2,8 +2,8 @@
 
 `request_schemas.json` (next to this module) holds, for every write the stand-in serves, the
 body schema of that operation in the official API 4.0 spec, reduced to what this check reads
-(type, nullable, enum, readOnly, properties, items, additionalProperties, $ref). It is generated
-from `tests/looker_api/Looker.4.0.oas.json` by `python -m tests.support.request_schemas`, and a
+(type, nullable, enum, readOnly, required, properties, items, additionalProperties, $ref). It is
+generated from `tests/looker_api/Looker.4.0.oas.json` by `python -m tests.support.request_schemas`, and a
 test fails when it drifts from the spec.
 
 A body is checked the way Looker's SDKs write it: read-only properties are dropped, not refused
@@ -51,13 +51,16 @@ def check_body(operation: str, body: Any) -> tuple[Any, list[ErrorDetail]]:
     """The body with read-only and unknown properties dropped, and what is wrong with it.
 
     `operation` is "METHOD /template" as in the spec; an operation without a body schema
-    passes its body through unchanged.
+    passes its body through unchanged. A PATCH changes only what it names, so the required
+    properties of its top-level schema are not required there (nested objects are replaced
+    whole, so theirs are).
     """
     schema = operations().get(operation)
     if schema is None:
         return body, []
     errors: list[ErrorDetail] = []
-    cleaned = _check(schema, body, "", errors)
+    partial = operation.startswith("PATCH ")
+    cleaned = _check(schema, body, "", errors, partial=partial)
     return cleaned, errors
 
 
@@ -67,13 +70,15 @@ def _resolve(schema: Schema) -> Schema:
     return schema
 
 
-def _check(schema: Schema, value: Any, path: str, errors: list[ErrorDetail]) -> Any:
+def _check(
+    schema: Schema, value: Any, path: str, errors: list[ErrorDetail], *, partial: bool = False
+) -> Any:
     is_ref = "$ref" in schema
     schema = _resolve(schema)
     if value is None:
         # A $ref property has no `nullable` of its own; the SDKs and the spec checker accept
         # null there, as Looker does for "no nested object".
-        if not (is_ref or schema.get("nullable", True)):
+        if not (is_ref or schema.get("nullable", False)):
             errors.append(ErrorDetail(path or "body", "invalid", "must not be null"))
         return None
     wanted = schema.get("type", "object" if "properties" in schema else None)
@@ -88,15 +93,20 @@ def _check(schema: Schema, value: Any, path: str, errors: list[ErrorDetail]) -> 
         items = schema.get("items", {})
         return [_check(items, item, f"{path}[{i}]", errors) for i, item in enumerate(value)]
     if wanted == "object":
-        return _check_object(schema, value, path, errors)
+        return _check_object(schema, value, path, errors, partial=partial)
     return value
 
 
 def _check_object(
-    schema: Schema, value: dict[str, Any], path: str, errors: list[ErrorDetail]
+    schema: Schema, value: dict[str, Any], path: str, errors: list[ErrorDetail], *, partial: bool
 ) -> Any:
     properties: dict[str, Schema] = schema.get("properties", {})
     extra = schema.get("additionalProperties")
+    if not partial:
+        for name in schema.get("required", ()):
+            if name not in value and not properties.get(name, {}).get("readOnly"):
+                child = f"{path}.{name}" if path else name
+                errors.append(ErrorDetail(child, "missing", "This field is required."))
     out: dict[str, Any] = {}
     for key, item in value.items():
         child = f"{path}.{key}" if path else key

@@ -902,6 +902,7 @@ class Store:
             errors = rules.filter_errors(child, titles)
         elif child_type == "board_sections":
             known = {i["id"] for i in child["board_items"]}
+            child["item_order"] = child["item_order"] or []
             errors = _order_errors("item_order", child["item_order"], known)
         if errors:
             raise validation_failed(errors)
@@ -1067,6 +1068,7 @@ class Store:
             return rules.plan_errors(body, new, for_create=old is None)
         if type_name == "boards":
             known = {s["id"] for s in new["board_sections"]}
+            new["section_order"] = new["section_order"] or []
             return _order_errors("section_order", new["section_order"], known)
         return []
 

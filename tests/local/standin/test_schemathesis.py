@@ -1,0 +1,19 @@
+"""Schemathesis over every operation the stand-in serves, bounded to stay fast in `make test`.
+
+`make stand-in-check` runs the same with more examples per operation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.standin_check import EXCEPTIONS, run
+
+
+def test_generated_requests_get_no_server_error_and_answers_match_the_spec() -> None:
+    result = run(max_examples=2, seed=1)
+    assert result.returncode == 0, result.output[-8000:]
+    generated = [int(n) for n in re.findall(r"(\d+) generated, \1 passed", result.output)]
+    assert len(generated) == 1 + len(EXCEPTIONS), result.output[-3000:]
+    assert sum(generated) > 5000
+    assert "Server error" not in result.output
