@@ -2,9 +2,9 @@
 
 `request_schemas.json` (next to this module) holds, for every write the stand-in serves, the
 body schema of that operation in the official API 4.0 spec, reduced to what this check reads
-(type, nullable, enum, readOnly, required, properties, items, additionalProperties, $ref). It is
-generated from `tests/looker_api/Looker.4.0.oas.json` by `python -m tests.support.request_schemas`, and a
-test fails when it drifts from the spec.
+(type, nullable, enum, readOnly, required, properties, items, additionalProperties, $ref).
+It is generated from `tests/looker_api/Looker.4.0.oas.json` by
+`python -m tests.support.request_schemas`, and a test fails when it drifts from the spec.
 
 A body is checked the way Looker's SDKs write it: read-only properties are dropped, not refused
 (Looker ignores them), except the few the spec marks read-only although the call cannot work
