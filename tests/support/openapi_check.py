@@ -78,19 +78,19 @@ def spec(projected: bool = False) -> OpenAPI:
     projected=True: the same spec with no property required, for responses to calls with a
     `fields` projection, which keep only the requested keys (types are still checked).
     """
-    data = _no_required(spec_data()) if projected else spec_data()
+    data = no_required(spec_data()) if projected else spec_data()
     return OpenAPI.from_dict(data, config=Config(spec_validator_cls=None))
 
 
-def _no_required(node: Any) -> Any:
+def no_required(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            key: _no_required(value)
+            key: no_required(value)
             for key, value in node.items()
             if not (key == "required" and isinstance(value, list))
         }
     if isinstance(node, list):
-        return [_no_required(item) for item in node]
+        return [no_required(item) for item in node]
     return node
 
 
