@@ -1,4 +1,5 @@
-"""Audit events (DESIGN.md section 5): one per snapshot created, deleted, protected, ...
+"""Audit events (DESIGN.md section 5): one per snapshot created, deleted, protected, ..., and
+one per write a restore makes to Looker.
 
 In Cloud Run and Cloud Functions they are structured log entries on stdout; locally the CLI
 appends JSON lines to `audit.jsonl` in the state directory.
@@ -22,13 +23,16 @@ Action = Literal[
     "snapshot.protected",
     "snapshot.unprotected",
     "snapshot.kept",
+    "restore.created",
+    "restore.updated",
+    "restore.deleted",
 ]
 Outcome = Literal["success", "failure", "skipped"]
 AUDIT_FILENAME = "audit.jsonl"
 
 
 class AuditEvent(BaseModel):
-    """One thing that happened to a snapshot, and who made it happen."""
+    """One thing that happened to a snapshot or to restored Looker content, and who did it."""
 
     action: Action
     outcome: Outcome = "success"

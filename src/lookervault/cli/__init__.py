@@ -10,6 +10,7 @@ from lookervault import __version__
 from lookervault.cli.backup import backup
 from lookervault.cli.demo import demo
 from lookervault.cli.extract import extract
+from lookervault.cli.restore import restore
 from lookervault.cli.snapshot import snapshot
 from lookervault.errors import EXIT_FAILURE, EXIT_USAGE, LookerVaultError
 
@@ -22,6 +23,7 @@ def cli() -> None:
 
 cli.add_command(snapshot)
 cli.add_command(extract)
+cli.add_command(restore)
 cli.add_command(backup)
 cli.add_command(demo)
 

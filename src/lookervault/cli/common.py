@@ -38,6 +38,43 @@ def instance_option(function: F) -> F:
     )(function)
 
 
+def looker_options(function: F) -> F:
+    """How to reach Looker and how hard to push it: shared by extract and restore."""
+    options = (
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 64),
+            default=8,
+            show_default=True,
+            help="Parallel requests to Looker.",
+        ),
+        click.option(
+            "--rate-limit",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="At most this many requests per second (default: no client-side limit).",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(0, 20),
+            default=5,
+            show_default=True,
+            help="Retries of a request answered 429 or 5xx before it counts as failed.",
+        ),
+        click.option(
+            "--looker-ini",
+            type=click.Path(dir_okay=False),
+            default="looker.ini",
+            show_default=True,
+            help="SDK settings file; LOOKERSDK_* variables override it.",
+        ),
+        click.option("--section", default=None, help="Section of looker.ini (default: the first)."),
+    )
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 

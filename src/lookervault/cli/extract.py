@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from lookervault.cli.common import looker_options
 from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, TYPE_NAMES
 
 if TYPE_CHECKING:
@@ -30,31 +31,12 @@ if TYPE_CHECKING:
     show_default=True,
     help="SQLite file to write.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=8,
-    show_default=True,
-    help="Parallel requests to Looker.",
-)
+@looker_options
 @click.option(
     "--resume",
     is_flag=True,
     help="Continue the last interrupted run from its last committed page (its types and page"
     " size); starts a new run when there is none.",
-)
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="At most this many requests per second (default: no client-side limit).",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(0, 20),
-    default=5,
-    show_default=True,
-    help="Retries of a request answered 429 or 5xx before the run fails.",
 )
 @click.option(
     "--page-size",
@@ -63,14 +45,6 @@ if TYPE_CHECKING:
     show_default=True,
     help="Items per listed page (one commit each).",
 )
-@click.option(
-    "--looker-ini",
-    type=click.Path(dir_okay=False),
-    default="looker.ini",
-    show_default=True,
-    help="SDK settings file; LOOKERSDK_* variables override it.",
-)
-@click.option("--section", default=None, help="Section of looker.ini (default: the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 def extract(
     types: tuple[str, ...],

@@ -27,7 +27,7 @@ from looker_sdk.sdk import constants
 from looker_sdk.sdk.api40.methods import Looker40SDK
 from requests.adapters import HTTPAdapter
 
-from lookervault.errors import ConfigError
+from lookervault.errors import ConfigError, RuntimeFailure
 
 ENV_PREFIX = "LOOKERSDK"
 CREDENTIALS_HINT = (
@@ -245,6 +245,21 @@ class LookerClient:
             raise TypeError(f"GET {path}: expected a JSON body, got {type(raw).__name__}")
         return json.loads(raw) if raw else None
 
+    def send_json(self, method: str, path: str, body: Any = None) -> Any:
+        """POST, PATCH, PUT or DELETE a JSON body through the SDK and return Looker's JSON.
+
+        The body is sent as written, so a null clears a field (the SDK's models drop nulls).
+        """
+        payload = None if body is None else json.dumps(body, ensure_ascii=False)
+        if method == "DELETE":
+            raw = self.sdk.delete(path, structure=str)
+        else:
+            send = {"POST": self.sdk.post, "PATCH": self.sdk.patch, "PUT": self.sdk.put}[method]
+            raw = send(path, structure=str, body=payload)
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8")
+        return json.loads(raw) if isinstance(raw, str) and raw else None
+
 
 def api_path(template: str, item_id: str) -> str:
     return template.replace("{id}", quote(item_id, safe=""))
@@ -278,3 +293,21 @@ def looker_host(base_url: str) -> str:
     parts = urlsplit(base_url)
     host = parts.hostname or base_url
     return f"{host}:{parts.port}" if parts.port else host
+
+
+def release_version(client: LookerClient) -> str:
+    """Log in and read the release version: bad credentials or no Looker fail here, early."""
+    try:
+        versions = client.get_json("/versions")
+    except LookerRequestError as exc:
+        if exc.path.endswith("/login") and exc.status is not None and exc.status < 500:
+            raise ConfigError(
+                f"Looker at {client.host} rejected the client id and secret (HTTP {exc.status}).",
+                CREDENTIALS_HINT,
+            ) from exc
+        raise RuntimeFailure(
+            f"Cannot reach Looker at {client.host}: {exc}",
+            "Check LOOKERSDK_BASE_URL (or base_url in looker.ini) and the network.",
+        ) from exc
+    found = versions.get("looker_release_version") if isinstance(versions, dict) else None
+    return str(found or "unknown")

@@ -1,8 +1,10 @@
 """The registry of content types: one row per type says how to list, fetch and restore it.
 
-Extraction reads the list and detail calls; restore (a later issue) reads the dependency order.
-Calls are named by their API 4.0 operationId (also the `Looker40SDK` method name) and path, so
-a test can check each row against the official OpenAPI spec.
+Extraction reads the list and detail calls; restore reads the references (which other items an
+item points at, so it knows what to restore first and which ids to translate), the write calls
+and the natural key that matches an item in another instance. Calls are named by their API 4.0
+operationId (also the `Looker40SDK` method name) and path, and writable fields come from the
+SDK's `Write*` model, so a test can check each row against the official OpenAPI spec.
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ class SubResource:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """Where an item names another item: `path` is a field (`parent_id`), a list of ids
+    (`role_ids[]`) or a field inside a list (`dashboard_elements[].look_id`).
+
+    `soft`: translated when it can be, but not waited for (a user's home folder may be the
+    user's own personal folder, which exists only once the user does).
+    """
+
+    path: str
+    type: str
+    soft: bool = False
+
+
+@dataclass(frozen=True)
 class ContentType:
     """How one Looker content type is extracted and where it sits in the restore order."""
 
@@ -44,13 +60,32 @@ class ContentType:
     list_params: Mapping[str, str] = field(default_factory=dict)
     streams: tuple[Mapping[str, str], ...] = (_EMPTY,)
     sub_resources: tuple[SubResource, ...] = ()
-    depends_on: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    write_model: str = ""
+    create_path: str = ""
+    update_method: str = "PATCH"
+    natural_key: tuple[str, ...] = ()
     id_field: str = "id"
     title_fields: tuple[str, ...] = ("title", "name")
     folder_field: str | None = None
     owner_field: str | None = None
     updated_field: str | None = None
     soft_delete: bool = False
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Types this type's items wait for when restored (soft references excluded)."""
+        found = (
+            PART_OWNERS.get(ref.type, ref.type)
+            for ref in self.references
+            if not ref.soft and ref.type != self.name
+        )
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def item_path(self) -> str:
+        """GET, PATCH/PUT and DELETE of one item."""
+        return self.detail_path or f"/{self.name}/{{id}}"
 
 
 _DELETED_STREAMS: tuple[Mapping[str, str], ...] = (
@@ -66,13 +101,23 @@ REGISTRY: tuple[ContentType, ...] = (
         title_fields=("name",),
         folder_field="parent_id",
         owner_field="creator_id",
+        references=(Reference("parent_id", "folders"),),
+        write_model="UpdateFolder",
+        create_path="/folders",
+        natural_key=("name", "parent_id"),
     ),
     ContentType(
         name="users",
         list_op="search_users",
         list_path="/users/search",
-        depends_on=("folders",),
         title_fields=("display_name", "email"),
+        references=(
+            Reference("role_ids[]", "roles"),
+            Reference("home_folder_id", "folders", soft=True),
+        ),
+        write_model="WriteUser",
+        create_path="/users",
+        natural_key=("email",),
     ),
     ContentType(
         name="groups",
@@ -88,28 +133,43 @@ REGISTRY: tuple[ContentType, ...] = (
                 ids_only=True,
             ),
         ),
-        depends_on=("users",),
         title_fields=("name",),
+        references=(Reference("member_user_ids[]", "users"),),
+        write_model="WriteGroup",
+        create_path="/groups",
+        natural_key=("name",),
     ),
     ContentType(
         name="roles",
         list_op="search_roles",
         list_path="/roles/search",
-        depends_on=("groups", "users", "permission_sets", "model_sets"),
         title_fields=("name",),
+        references=(
+            Reference("permission_set_id", "permission_sets"),
+            Reference("model_set_id", "model_sets"),
+        ),
+        write_model="WriteRole",
+        create_path="/roles",
+        natural_key=("name",),
     ),
     ContentType(
         name="permission_sets",
         list_op="search_permission_sets",
         list_path="/permission_sets/search",
         title_fields=("name",),
+        write_model="WritePermissionSet",
+        create_path="/permission_sets",
+        natural_key=("name",),
     ),
     ContentType(
         name="model_sets",
         list_op="search_model_sets",
         list_path="/model_sets/search",
-        depends_on=("lookml_models",),
         title_fields=("name",),
+        references=(Reference("models[]", "lookml_models"),),
+        write_model="WriteModelSet",
+        create_path="/model_sets",
+        natural_key=("name",),
     ),
     ContentType(
         name="user_attributes",
@@ -123,8 +183,11 @@ REGISTRY: tuple[ContentType, ...] = (
                 path="/user_attributes/{id}/group_values",
             ),
         ),
-        depends_on=("groups",),
         title_fields=("label", "name"),
+        references=(Reference("group_values[].group_id", "groups"),),
+        write_model="WriteUserAttribute",
+        create_path="/user_attributes",
+        natural_key=("name",),
     ),
     ContentType(
         name="lookml_models",
@@ -133,6 +196,9 @@ REGISTRY: tuple[ContentType, ...] = (
         sortable=False,
         id_field="name",
         title_fields=("label", "name"),
+        write_model="WriteLookmlModel",
+        create_path="/lookml_models",
+        natural_key=("name",),
     ),
     ContentType(
         name="looks",
@@ -141,11 +207,14 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="look",
         detail_path="/looks/{id}",
         streams=_DELETED_STREAMS,
-        depends_on=("folders", "users"),
         folder_field="folder_id",
         owner_field="user_id",
         updated_field="updated_at",
         soft_delete=True,
+        references=(Reference("folder_id", "folders"), Reference("user_id", "users")),
+        write_model="WriteLookWithQuery",
+        create_path="/looks",
+        natural_key=("title", "folder_id"),
     ),
     ContentType(
         name="dashboards",
@@ -154,11 +223,18 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="dashboard",
         detail_path="/dashboards/{id}",
         streams=_DELETED_STREAMS,
-        depends_on=("folders", "users", "looks"),
         folder_field="folder_id",
         owner_field="user_id",
         updated_field="updated_at",
         soft_delete=True,
+        references=(
+            Reference("folder_id", "folders"),
+            Reference("user_id", "users"),
+            Reference("dashboard_elements[].look_id", "looks"),
+        ),
+        write_model="WriteDashboard",
+        create_path="/dashboards",
+        natural_key=("title", "folder_id"),
     ),
     ContentType(
         name="boards",
@@ -166,9 +242,16 @@ REGISTRY: tuple[ContentType, ...] = (
         list_path="/boards/search",
         detail_op="board",
         detail_path="/boards/{id}",
-        depends_on=("dashboards", "looks", "users"),
         owner_field="user_id",
         updated_field="updated_at",
+        references=(
+            Reference("user_id", "users"),
+            Reference("board_sections[].board_items[].dashboard_id", "dashboards"),
+            Reference("board_sections[].board_items[].look_id", "looks"),
+        ),
+        write_model="WriteBoard",
+        create_path="/boards",
+        natural_key=("title",),
     ),
     ContentType(
         name="scheduled_plans",
@@ -179,10 +262,17 @@ REGISTRY: tuple[ContentType, ...] = (
         paged=False,
         sortable=False,
         list_params=MappingProxyType({"all_users": "true"}),
-        depends_on=("users", "looks", "dashboards"),
         title_fields=("name",),
         owner_field="user_id",
         updated_field="updated_at",
+        references=(
+            Reference("user_id", "users"),
+            Reference("dashboard_id", "dashboards"),
+            Reference("look_id", "looks"),
+        ),
+        write_model="WriteScheduledPlan",
+        create_path="/scheduled_plans",
+        natural_key=("name", "user_id"),
     ),
     ContentType(
         name="alerts",
@@ -190,13 +280,31 @@ REGISTRY: tuple[ContentType, ...] = (
         list_path="/alerts/search",
         sortable=False,
         list_params=MappingProxyType({"all_owners": "true"}),
-        depends_on=("users", "dashboards"),
         title_fields=("custom_title", "field"),
         owner_field="owner_id",
+        references=(
+            Reference("owner_id", "users"),
+            Reference("dashboard_element_id", "dashboard_elements"),
+        ),
+        write_model="WriteAlert",
+        create_path="/alerts",
+        update_method="PUT",
     ),
 )
 
 BY_NAME: Mapping[str, ContentType] = MappingProxyType({ct.name: ct for ct in REGISTRY})
+
+PART_OWNERS: Mapping[str, str] = MappingProxyType(
+    {
+        "dashboard_elements": "dashboards",
+        "dashboard_filters": "dashboards",
+        "dashboard_layouts": "dashboards",
+        "board_sections": "boards",
+        "board_items": "boards",
+    }
+)
+"""Objects that live inside an item (tiles of a dashboard, sections of a board): a reference to
+one waits for the item that holds it."""
 TYPE_NAMES: tuple[str, ...] = tuple(ct.name for ct in REGISTRY)
 
 

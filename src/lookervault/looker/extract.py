@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,16 +22,16 @@ from typing import Any
 
 from looker_sdk.rtl.api_settings import ApiSettings
 
-from lookervault.errors import ConfigError, RuntimeFailure, UsageError
+from lookervault.errors import RuntimeFailure, UsageError
 from lookervault.looker import content_types, store
 from lookervault.looker.client import (
-    CREDENTIALS_HINT,
     LookerClient,
     LookerRequestError,
     RetryPolicy,
     api_path,
     connect,
     load_settings,
+    release_version,
 )
 from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, ContentType
 
@@ -194,7 +194,7 @@ def extract(
     conn: sqlite3.Connection | None = None
     try:
         conn = store.connect(db_path)
-        looker_version = _looker_version(client)
+        looker_version = release_version(client)
         job = _open_run(conn, client, chosen, types, resume, page_size, workers, progress)
         store.mark_running(conn, job.run_id, looker_version)
         errors = _run(job, client, workers)
@@ -227,24 +227,6 @@ def extract(
         if conn is not None:
             conn.close()
         client.session.close()
-
-
-def _looker_version(client: LookerClient) -> str:
-    """Log in and read the release version: bad credentials or no Looker fail here, early."""
-    try:
-        versions = client.get_json("/versions")
-    except LookerRequestError as exc:
-        if exc.path.endswith("/login") and exc.status is not None and exc.status < 500:
-            raise ConfigError(
-                f"Looker at {client.host} rejected the client id and secret (HTTP {exc.status}).",
-                CREDENTIALS_HINT,
-            ) from exc
-        raise RuntimeFailure(
-            f"Cannot reach Looker at {client.host}: {exc}",
-            "Check LOOKERSDK_BASE_URL (or base_url in looker.ini) and the network.",
-        ) from exc
-    found = versions.get("looker_release_version") if isinstance(versions, dict) else None
-    return str(found or "unknown")
 
 
 def _open_run(
@@ -372,7 +354,7 @@ def _next_task(
     """
     if work:
         page, index = work.popleft()
-        return _complete_item, (client, page.stream.ct, page.items[index]), (page, index)
+        return complete_item, (client, page.stream.ct, page.items[index]), (page, index)
     may_hold = job.held_pages < 2 + workers // 4
     for stream in job.streams:
         needs_work = _needs_item_work(stream.ct)
@@ -462,10 +444,32 @@ def _list_page(client: LookerClient, stream: _Stream, offset: int) -> list[dict[
     return _object_list(client.get_json(stream.ct.list_path, params), stream.ct.list_path)
 
 
-def _complete_item(
+def list_items(
+    client: LookerClient,
+    ct: ContentType,
+    params: Mapping[str, str] | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> list[dict[str, Any]]:
+    """Every item one listing of `ct` returns (`params` adds filters, a stream, `fields`),
+    paged in the registry's stable sort; for reading a target, not for bulk extraction."""
+    found: list[dict[str, Any]] = []
+    query = {**ct.list_params, **(params or {})}
+    while True:
+        if ct.paged:
+            query.update(limit=str(page_size), offset=str(len(found)))
+            if ct.sortable:
+                query["sorts"] = ct.id_field
+        page = _object_list(client.get_json(ct.list_path, query), ct.list_path)
+        found.extend(page)
+        if not ct.paged or len(page) < page_size:
+            return found
+
+
+def complete_item(
     client: LookerClient, ct: ContentType, listed: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """The full object plus its sub-resources; None if it vanished since it was listed."""
+    """The full object plus its sub-resources, as extraction stores it; None if it vanished
+    since it was listed."""
     item_id = str(listed[ct.id_field])
     item = listed
     if ct.detail_path:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from lookervault.errors import UsageError
 
@@ -160,14 +161,10 @@ def start_run(
     return cursor.lastrowid
 
 
-def unfinished_run(conn: sqlite3.Connection) -> Run | None:
-    """The latest run, if it did not complete (killed or failed): what --resume continues."""
-    row = conn.execute(
-        "select id, status, started_at, types, page_size, looker_host from runs"
-        " order by id desc limit 1"
-    ).fetchone()
-    if row is None or row[1] == "complete":
-        return None
+_RUN_COLUMNS = "id, status, started_at, types, page_size, looker_host"
+
+
+def _run(row: tuple[Any, ...]) -> Run:
     return Run(
         id=row[0],
         status=row[1],
@@ -176,6 +173,14 @@ def unfinished_run(conn: sqlite3.Connection) -> Run | None:
         page_size=row[4],
         looker_host=row[5],
     )
+
+
+def unfinished_run(conn: sqlite3.Connection) -> Run | None:
+    """The latest run, if it did not complete (killed or failed): what --resume continues."""
+    row = conn.execute(f"select {_RUN_COLUMNS} from runs order by id desc limit 1").fetchone()
+    if row is None or row[1] == "complete":
+        return None
+    return _run(row)
 
 
 def mark_running(conn: sqlite3.Connection, run_id: int, looker_version: str) -> None:
@@ -268,9 +273,40 @@ def finish_run(
             conn.execute("delete from run_seen where run_id = ?", (run_id,))
 
 
+def open_read_only(db_path: Path) -> sqlite3.Connection:
+    """Open an existing database without writing to it, whatever characters its path holds."""
+    if not db_path.is_file():
+        raise UsageError(
+            f"Database {db_path} does not exist.",
+            "Pass the path of a looker.db made by `lookervault extract`.",
+        )
+    uri = f"{db_path.resolve().as_uri()}?mode=ro"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def last_complete_run(conn: sqlite3.Connection) -> Run | None:
+    """The newest extraction run that completed: what a backup's content is as of."""
+    row = conn.execute(
+        f"select {_RUN_COLUMNS} from runs where status = 'complete' order by id desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return _run(row)
+
+
+def current_items(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(type, id, object) of every item Looker still had at the last run, soft-deleted ones
+    included, in type and id order."""
+    rows = conn.execute(
+        "select type, id, data from content where missing_since is null order by type, id"
+    )
+    for type_name, item_id, data in rows:
+        yield type_name, item_id, json.loads(data)
+
+
 def content_counts(db_path: Path) -> dict[str, int]:
     """Items per type still present in Looker at the last run (soft-deleted ones included)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = open_read_only(db_path)
     try:
         rows = conn.execute(
             "select type, count(*) from content where missing_since is null group by type"

@@ -1,0 +1,291 @@
+"""Compare two sets of extracted content up to ids: is this Looker what that backup holds?
+
+Ids differ between instances (and for items a restore had to re-create), so each item is
+named by what identifies it to a person (a folder by its path, a user by email, a dashboard by
+its folder path and title) and every reference inside it is replaced by the name of what it
+points at. What is left, minus the fields Looker changes by itself (timestamps, view counts,
+derived counters, generated slugs and keys), must be equal.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lookervault.looker.content_types import BY_NAME, PART_OWNERS
+
+Json = dict[str, Any]
+Items = Mapping[str, Mapping[str, Json]]
+"""type -> id -> object, as extraction stores them."""
+
+VOLATILE = frozenset(
+    {
+        "can",
+        "url",
+        "short_url",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleter_id",
+        "last_updater_id",
+        "last_viewed_at",
+        "last_accessed_at",
+        "logged_in_at",
+        "next_run_at",
+        "last_run_at",
+        "view_count",
+        "favorite_count",
+        "child_count",
+        "user_count",
+        "content_metadata_id",
+        "content_favorite_id",
+        "creator_id",
+        "personal_folder_id",
+        "client_id",
+        "avatar_url",
+        "element_title",
+        "dashboard_title",
+    }
+)
+"""Fields Looker sets by itself: when, how often, derived counters, generated keys."""
+
+DERIVED: Mapping[str, frozenset[str]] = {
+    "lookml_models": frozenset({"explores", "label", "has_content"}),
+}
+"""Fields Looker derives from elsewhere (a model's explores and label from its LookML)."""
+
+EMBEDDED = frozenset({"look", "folder", "permission_set", "model_set", "user"})
+"""Copies of other items inside an item; the reference next to them is compared instead."""
+
+EXTRA_REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "users": (("group_ids[]", "groups"),),
+}
+"""References restore does not write (Looker derives them) but a comparison must follow."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One item that is missing, extra, or different (`fields` names the top-level keys)."""
+
+    type: str
+    name: str
+    kind: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.type} {self.name!r}: {self.kind}{detail}"
+
+
+def compare(expected: Items, actual: Items, types: Iterable[str] | None = None) -> list[Difference]:
+    """How `actual` differs from `expected`, up to ids. Items only `actual` has are reported
+    as "extra" (an instance restored into may hold content of its own)."""
+    want = describe(expected)
+    have = describe(actual)
+    chosen = set(types) if types is not None else set(want) | set(have)
+    found: list[Difference] = []
+    for type_name in sorted(chosen):
+        left, right = want.get(type_name, {}), have.get(type_name, {})
+        for name in sorted(set(left) | set(right)):
+            if name not in right:
+                found.append(Difference(type_name, name, "missing"))
+            elif name not in left:
+                found.append(Difference(type_name, name, "extra"))
+            elif left[name] != right[name]:
+                keys = sorted(set(left[name]) | set(right[name]))
+                fields = tuple(k for k in keys if left[name].get(k) != right[name].get(k))
+                found.append(Difference(type_name, name, "different", fields))
+    return found
+
+
+def describe(items: Items) -> dict[str, dict[str, Json]]:
+    """Every item as type -> name -> content without ids."""
+    names = _Names(items)
+    described: dict[str, dict[str, Json]] = {}
+    for type_name, by_id in items.items():
+        if type_name not in BY_NAME:
+            continue
+        table = described.setdefault(type_name, {})
+        for item_id, item in by_id.items():
+            content = _content(type_name, item, names)
+            name = names.of(type_name, item_id) or _canonical(content)
+            table[name] = content
+    return described
+
+
+class _Names:
+    """What identifies an item to a person, across instances."""
+
+    def __init__(self, items: Items) -> None:
+        self.items = items
+        self._cache: dict[tuple[str, str], str | None] = {}
+        self.owner_of_personal = {
+            str(u["personal_folder_id"]): u
+            for u in items.get("users", {}).values()
+            if u.get("personal_folder_id") is not None
+        }
+        self.parts: dict[tuple[str, str], tuple[str, Json, Json]] = {}
+        for part_type, owner_type in PART_OWNERS.items():
+            for owner_id, owner in items.get(owner_type, {}).items():
+                for part in _parts(owner, part_type):
+                    self.parts[(part_type, str(part.get("id")))] = (owner_id, owner, part)
+
+    def of(self, type_name: str, item_id: str) -> str | None:
+        key = (type_name, item_id)
+        if key not in self._cache:
+            self._cache[key] = None  # a cycle of references names nothing
+            self._cache[key] = self._name(type_name, item_id)
+        return self._cache[key]
+
+    def _name(self, type_name: str, item_id: str) -> str | None:
+        if type_name in PART_OWNERS:
+            found = self.parts.get((type_name, item_id))
+            if found is None:
+                return None
+            owner_id, _, part = found
+            owner = self.of(PART_OWNERS[type_name], owner_id)
+            return f"{owner} / {part.get('title') or part.get('title_text') or part.get('name')}"
+        item = self.items.get(type_name, {}).get(item_id)
+        if item is None:
+            return None
+        if type_name == "folders":
+            return self._folder(item_id, item)
+        if type_name == "users":
+            return str(item.get("email") or (item.get("credentials_email") or {}).get("email"))
+        if type_name in ("looks", "dashboards"):
+            return f"{self.of('folders', str(item.get('folder_id')))} / {item.get('title')}"
+        if type_name == "scheduled_plans":
+            return f"{item.get('name')} by {self.of('users', str(item.get('user_id')))}"
+        if type_name == "alerts":
+            return None
+        if type_name == "lookml_models":
+            return str(item.get("name"))
+        return str(item.get("name") or item.get("title"))
+
+    def _folder(self, item_id: str, item: Json) -> str:
+        for flag, label in (
+            ("is_shared_root", "Shared"),
+            ("is_users_root", "Users"),
+            ("is_embed_shared_root", "Embed Groups"),
+            ("is_embed_users_root", "Embed Users"),
+        ):
+            if item.get(flag):
+                return label
+        owner = self.owner_of_personal.get(item_id)
+        if owner is not None:
+            return f"Users / {self.of('users', str(owner['id']))}"
+        return f"{self.of('folders', str(item.get('parent_id')))} / {item.get('name')}"
+
+
+def _parts(owner: Json, part_type: str) -> list[Json]:
+    if part_type == "board_items":
+        return [i for s in owner.get("board_sections") or [] for i in s.get("board_items") or []]
+    return list(owner.get(part_type) or [])
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _content(type_name: str, item: Json, names: _Names) -> Json:
+    item = copy.deepcopy(item)
+    references = [(r.path, r.type) for r in BY_NAME[type_name].references]
+    for path, target in (*references, *EXTRA_REFERENCES.get(type_name, ())):
+        _rename(item, path.split("."), target, names)
+    for name in DERIVED.get(type_name, ()):
+        item.pop(name, None)
+    if type_name == "model_sets" and item.get("all_access"):
+        item.pop("models", None)  # every model of the instance, whatever it holds
+    if type_name == "dashboards":
+        _dashboard(item)
+    elif type_name == "boards":
+        _board(item)
+    stripped: Json = _strip(item)
+    return stripped
+
+
+def _rename(node: Any, steps: list[str], target: str, names: _Names) -> None:
+    """Replace the ids at a reference path by the names of what they point at."""
+    if not isinstance(node, dict) or not steps:
+        return
+    head = steps[0].removesuffix("[]")
+    value = node.get(head)
+    if value is None:
+        return
+    if len(steps) > 1:
+        for child in value if isinstance(value, list) else [value]:
+            _rename(child, steps[1:], target, names)
+    elif isinstance(value, list):
+        node[head] = sorted(f"@{names.of(target, str(v))}" for v in value)
+    else:
+        node[head] = f"@{names.of(target, str(value))}"
+
+
+def _dashboard(item: Json) -> None:
+    """Tiles carry their place in the active layout; parts are compared as unordered sets."""
+    layouts = item.get("dashboard_layouts") or []
+    active: Json = next((layout for layout in layouts if layout.get("active")), {})
+    places = {
+        str(c.get("dashboard_element_id")): {
+            k: c.get(k) for k in ("row", "column", "width", "height")
+        }
+        for c in active.get("dashboard_layout_components") or []
+    }
+    for element in item.get("dashboard_elements") or []:
+        element["position"] = places.get(str(element.get("id")))
+    for layout in layouts:
+        layout.pop("dashboard_layout_components", None)
+    for key in ("dashboard_elements", "dashboard_filters", "dashboard_layouts"):
+        if key in item:
+            item[key] = sorted((_strip(part) for part in item[key]), key=_canonical)
+
+
+def _board(item: Json) -> None:
+    """Sections and items in the order the board shows them."""
+
+    def ordered(parts: list[Json], order: list[Any] | None) -> list[Json]:
+        rank = {str(i): n for n, i in enumerate(order or [])}
+        return sorted(
+            parts, key=lambda p: (rank.get(str(p.get("id")), len(rank)), _canonical(_strip(p)))
+        )
+
+    sections = ordered(item.get("board_sections") or [], item.get("section_order"))
+    for section in sections:
+        section["board_items"] = ordered(
+            section.get("board_items") or [], section.get("item_order")
+        )
+        for board_item in section["board_items"]:
+            board_item.pop("order", None)
+    item["board_sections"] = sections
+
+
+def _strip(node: Any) -> Any:
+    """Drop volatile fields, embedded copies and ids that were not turned into names."""
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    kept = {}
+    for key, value in node.items():
+        if key in VOLATILE or key in EMBEDDED:
+            continue
+        if _is_id(key) and not _is_name(value):
+            continue
+        kept[key] = _strip(value)
+    if "slug" in kept and "model" in kept and "view" in kept:  # a query: its slug is generated
+        kept.pop("slug")
+    return kept
+
+
+def _is_name(value: Any) -> bool:
+    """A reference already replaced by the name of what it points at."""
+    if isinstance(value, list):
+        return bool(value) and all(_is_name(v) for v in value)
+    return isinstance(value, str) and value.startswith("@")
+
+
+def _is_id(key: str) -> bool:
+    return key == "id" or key.endswith(("_id", "_ids", "_order"))

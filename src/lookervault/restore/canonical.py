@@ -1,0 +1,307 @@
+"""What restore compares: each item reduced to the fields a client may write, ids translated.
+
+The writable fields of a type come from looker_sdk's `Write*` model (the SDK builds those by
+dropping the spec's read-only properties), minus nested objects that take calls of their own.
+Children that Looker writes through separate calls (a dashboard's filters, tiles and layout; a
+board's sections; a group's members; an attribute's group values; a look's query) become
+pseudo-fields in a form without ids, so two items are equal exactly when a restore would not
+need to write anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import attr
+from looker_sdk.sdk.api40 import models as sdk_models
+
+from lookervault.looker.content_types import BY_NAME
+
+Json = dict[str, Any]
+Translate = Callable[[str, str], "str | None"]
+"""(type, source id) -> target id, a placeholder for an item not created yet, or None when
+the referenced item exists neither in the backup nor in the target."""
+
+NESTED = frozenset(
+    {
+        "folder",
+        "look",
+        "query",
+        "result_maker",
+        "permission_set",
+        "model_set",
+        "credentials_email",
+        "scheduled_plan_destination",
+        "certification_metadata",
+        "needed_for_ci_run",
+        "value_for_ci_run",
+        "custom_image_data_base64",
+    }
+)
+"""Write-model fields restore never sends as such: objects with calls of their own, inputs
+that are not state."""
+
+PSEUDO_FIELDS: dict[str, tuple[str, ...]] = {
+    "users": ("email", "role_ids"),
+    "groups": ("member_user_ids",),
+    "user_attributes": ("group_values",),
+    "looks": ("query",),
+    "dashboards": ("dashboard_filters", "dashboard_elements", "dashboard_layouts"),
+    "boards": ("board_sections",),
+    "scheduled_plans": ("scheduled_plan_destination",),
+}
+"""Per type, the parts compared outside the top-level write (each written its own way)."""
+
+
+@cache
+def writable(model_name: str) -> frozenset[str]:
+    """Field names of a looker_sdk `Write*` model, minus the nested ones."""
+    model = getattr(sdk_models, model_name)
+    return frozenset(f.name for f in attr.fields(model)) - NESTED
+
+
+QUERY_FIELDS = writable("WriteQuery") - {"client_id"}
+FILTER_FIELDS = writable("WriteDashboardFilter")
+ELEMENT_FIELDS = writable("WriteDashboardElement") - {
+    "dashboard_id",
+    "dashboard_layout_id",
+    "look_id",
+    "query_id",
+    "result_maker_id",
+    "merge_result_id",
+    "filter_id",
+}
+LAYOUT_FIELDS = writable("WriteDashboardLayout") - {"dashboard_id", "lookml_link_id"}
+COMPONENT_FIELDS = ("row", "column", "width", "height")
+SECTION_FIELDS = writable("WriteBoardSection") - {"board_id", "item_order", "deleted_at"}
+BOARD_ITEM_FIELDS = writable("WriteBoardItem") - {"board_section_id", "dashboard_id", "look_id"}
+DESTINATION_FIELDS = (
+    *("format", "apply_formatting", "apply_vis", "address"),
+    *("type", "parameters", "message"),
+)
+TEXT_TYPES = frozenset({"text", "button", "extension"})
+
+_NOT_COMPARED: dict[str, frozenset[str]] = {
+    "looks": frozenset({"query_id"}),
+    "scheduled_plans": frozenset({"run_once", "dashboard_filters", "query_id", "tab_ids"}),
+    "alerts": frozenset({"query_id", "investigative_content_id", "investigative_content_type"}),
+    "boards": frozenset({"section_order", "deleted_at"}),
+}
+"""Writable fields left out: ids a restore re-creates (a look's query), deprecated aliases,
+ids of a dashboard's tabs (not backed up), a board's order (kept in `board_sections`)."""
+
+
+def top_fields(type_name: str) -> frozenset[str]:
+    """The fields one create or update call of this type writes."""
+    ct = BY_NAME[type_name]
+    return writable(ct.write_model) - _NOT_COMPARED.get(type_name, frozenset())
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def query_definition(query: Json | None) -> Json | None:
+    """A query as Looker stores it once created: every writable field but the client id."""
+    if not query:
+        return None
+    return {name: query.get(name) for name in sorted(QUERY_FIELDS) if name in query}
+
+
+def filterables(element: Json) -> list[Json]:
+    """Which dashboard filters a tile listens to (named, so no ids are involved)."""
+    found = []
+    for entry in (element.get("result_maker") or {}).get("filterables") or []:
+        listen = [
+            {"dashboard_filter_name": x.get("dashboard_filter_name"), "field": x.get("field")}
+            for x in entry.get("listen") or []
+        ]
+        found.append(
+            {"model": entry.get("model"), "view": entry.get("view"), "name": entry.get("name")}
+            | {"listen": listen}
+        )
+    return found
+
+
+def active_layout(dashboard: Json) -> Json | None:
+    layouts = dashboard.get("dashboard_layouts") or []
+    return next((layout for layout in layouts if layout.get("active")), None)
+
+
+def positions(dashboard: Json) -> dict[str, Json]:
+    """element id -> its place in the active layout."""
+    layout = active_layout(dashboard) or {}
+    return {
+        str(c["dashboard_element_id"]): {k: c.get(k) for k in COMPONENT_FIELDS}
+        for c in layout.get("dashboard_layout_components") or []
+        if c.get("dashboard_element_id") is not None
+    }
+
+
+def element_form(element: Json, translate: Translate, position: Json | None) -> Json:
+    """A tile without ids: its fields, its data source, its filter wiring and its place."""
+    form: Json = {k: element.get(k) for k in sorted(ELEMENT_FIELDS) if k in element}
+    if element.get("look_id") is not None:
+        form["look_id"] = translate("looks", str(element["look_id"]))
+    elif element.get("query") or element.get("query_id") is not None:
+        form["query"] = query_definition(element.get("query"))
+    if element.get("merge_result_id") is not None:
+        form["merge_result_id"] = element["merge_result_id"]
+    if element.get("type") not in TEXT_TYPES:
+        form["filterables"] = filterables(element)
+    form["position"] = position
+    return form
+
+
+def filter_form(dashboard_filter: Json) -> Json:
+    return {k: dashboard_filter.get(k) for k in sorted(FILTER_FIELDS) if k in dashboard_filter}
+
+
+def layout_form(layout: Json) -> Json:
+    return {k: layout.get(k) for k in sorted(LAYOUT_FIELDS) if k in layout}
+
+
+def _sorted_forms(forms: list[Json]) -> list[Json]:
+    return sorted(forms, key=canonical_json)
+
+
+def dashboard_children(dashboard: Json, translate: Translate) -> Json:
+    places = positions(dashboard)
+    return {
+        "dashboard_filters": _sorted_forms(
+            [filter_form(f) for f in dashboard.get("dashboard_filters") or []]
+        ),
+        "dashboard_elements": _sorted_forms(
+            [
+                element_form(e, translate, places.get(str(e["id"])))
+                for e in dashboard.get("dashboard_elements") or []
+            ]
+        ),
+        "dashboard_layouts": _sorted_forms(
+            [layout_form(layout) for layout in dashboard.get("dashboard_layouts") or []]
+        ),
+    }
+
+
+def ordered(items: list[Json], order: list[Any] | None) -> list[Json]:
+    """Items in the order an `*_order` list of ids gives; the rest after, by id."""
+    rank = {str(item_id): i for i, item_id in enumerate(order or [])}
+    return sorted(items, key=lambda x: (rank.get(str(x.get("id")), len(rank)), str(x.get("id"))))
+
+
+def board_item_form(item: Json, translate: Translate) -> Json:
+    form: Json = {k: item.get(k) for k in sorted(BOARD_ITEM_FIELDS) if k in item}
+    form.pop("order", None)
+    for field_name, type_name in (("dashboard_id", "dashboards"), ("look_id", "looks")):
+        if item.get(field_name) is not None:
+            form[field_name] = translate(type_name, str(item[field_name]))
+    return form
+
+
+def section_form(section: Json, translate: Translate) -> Json:
+    form: Json = {k: section.get(k) for k in sorted(SECTION_FIELDS) if k in section}
+    items = ordered(section.get("board_items") or [], section.get("item_order"))
+    form["board_items"] = [board_item_form(i, translate) for i in items]
+    return form
+
+
+def destination_form(destination: Json) -> Json:
+    return {k: destination.get(k) for k in DESTINATION_FIELDS if k in destination}
+
+
+def _translated(value: Any, type_name: str, translate: Translate) -> Any:
+    """A reference or a list of them; None when the referenced item is nowhere."""
+    if isinstance(value, list):
+        found = [translate(type_name, str(v)) for v in value]
+        return sorted(v for v in found if v is not None)
+    if value is None:
+        return None
+    return translate(type_name, str(value))
+
+
+def desired(type_name: str, item: Json, translate: Translate) -> Json:
+    """The backed-up item as the target should have it: writable fields, refs translated.
+
+    A reference to an item that is nowhere is left out (not compared, not written), so the
+    target keeps what it has and Looker's default applies on create.
+    """
+    ct = BY_NAME[type_name]
+    form: Json = {k: item[k] for k in sorted(top_fields(type_name)) if k in item}
+    for ref in ct.references:
+        if "[" in ref.path.rstrip("[]") or ref.path.rstrip("[]") not in form:
+            continue
+        name = ref.path.rstrip("[]")
+        value = _translated(form[name], ref.type, translate)
+        if value is None and form[name] is not None:
+            del form[name]
+        else:
+            form[name] = value
+    form.update(_pseudo(type_name, item, translate))
+    return form
+
+
+def current(type_name: str, item: Json) -> Json:
+    """The target's item in the same form (its ids are already target ids)."""
+    ct = BY_NAME[type_name]
+    form: Json = {k: item[k] for k in sorted(top_fields(type_name)) if k in item}
+    for ref in ct.references:
+        name = ref.path.rstrip("[]")
+        if ref.path.endswith("[]") and isinstance(form.get(name), list):
+            form[name] = sorted(str(v) for v in form[name])
+        elif name in form and form[name] is not None:
+            form[name] = str(form[name])
+    form.update(_pseudo(type_name, item, lambda _type, value: value))
+    return form
+
+
+def _pseudo(type_name: str, item: Json, translate: Translate) -> Json:
+    if type_name == "users":
+        email = item.get("email") or (item.get("credentials_email") or {}).get("email")
+        return {
+            "email": email,
+            "role_ids": _translated(item.get("role_ids") or [], "roles", translate),
+        }
+    if type_name == "groups":
+        members = _translated(item.get("member_user_ids") or [], "users", translate)
+        return {"member_user_ids": members}
+    if type_name == "user_attributes":
+        values = sorted(item.get("group_values") or [], key=lambda v: v.get("rank") or 0)
+        return {
+            "group_values": [
+                {"group_id": translate("groups", str(v["group_id"])), "value": v.get("value")}
+                for v in values
+            ]
+        }
+    if type_name == "looks":
+        return {"query": query_definition(item.get("query"))}
+    if type_name == "dashboards":
+        return dashboard_children(item, translate)
+    if type_name == "boards":
+        sections = ordered(item.get("board_sections") or [], item.get("section_order"))
+        return {"board_sections": [section_form(s, translate) for s in sections]}
+    if type_name == "scheduled_plans":
+        destinations = [destination_form(d) for d in item.get("scheduled_plan_destination") or []]
+        return {"scheduled_plan_destination": destinations}
+    return {}
+
+
+def differing(want: Json, have: Json) -> Json:
+    """The fields of `want` whose value `have` does not hold: the body of a PATCH."""
+    return {k: v for k, v in want.items() if canonical_json(have.get(k)) != canonical_json(v)}
+
+
+def changes(type_name: str, want: Json, have: Json) -> list[str]:
+    """Fields whose value differs; a group only lacks members (extra members are kept)."""
+    found = []
+    for name, value in want.items():
+        if name not in have:
+            continue
+        if name == "member_user_ids" and type_name == "groups":
+            if set(value) - set(have[name] or []):
+                found.append(name)
+        elif canonical_json(value) != canonical_json(have[name]):
+            found.append(name)
+    return found

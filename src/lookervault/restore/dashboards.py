@@ -1,0 +1,193 @@
+"""Restore one dashboard: its own fields, then filters, tiles, layout and tile positions.
+
+Looker writes each part with calls of its own (RESTORE-FACTS, "Dashboards"): filters before
+tiles (tiles name the filters they listen to), a new tile gets a layout component on its own,
+and components are only ever PATCHed. The dashboard ends with exactly the backup's filters and
+tiles: parts the backup does not have are deleted, the only deletes a restore makes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lookervault.restore import canonical
+from lookervault.restore.source import Key
+from lookervault.restore.writes import (
+    Context,
+    ItemError,
+    changed_fields,
+    create,
+    create_query,
+    top_body,
+    update,
+)
+
+Json = dict[str, Any]
+_PARTS = ("dashboard_filters", "dashboard_elements", "dashboard_layouts")
+
+
+def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    trash = bool(want.get("deleted"))
+    if target_id is None:
+        body = top_body(want, "dashboards")
+        body.pop("deleted", None)
+        target_id = create(ctx, key, body)
+        changed = list(_PARTS)
+    else:
+        changed = changed_fields(ctx, key, want, target_id)
+        body = top_body(want, "dashboards", [c for c in changed if c != "deleted" or not trash])
+        update(ctx, key, target_id, body)
+    if any(part in changed for part in _PARTS):
+        _write_parts(ctx, key, target_id, ctx.target_item("dashboards", target_id))
+    if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
+        update(ctx, key, target_id, {"deleted": True})
+    return target_id
+
+
+def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
+    """`target` is the dashboard as last read or as its create answered."""
+    backup = ctx.source_item(key)
+    _write_filters(ctx, key, backup, target, target_id)
+    pairs = _write_elements(ctx, key, backup, target, target_id)
+    _write_layout(ctx, key, backup, _fetch(ctx, target_id), pairs)
+
+
+def _fetch(ctx: Context, target_id: str) -> Json:
+    """The dashboard as Looker has it now, parts included."""
+    found = ctx.plan.target.client.get_json(f"/dashboards/{target_id}")
+    if not isinstance(found, dict):
+        raise ItemError(f"dashboard {target_id} could not be read back")
+    return found
+
+
+def _write_filters(ctx: Context, key: Key, backup: Json, target: Json, target_id: str) -> None:
+    """Filters by name (tiles name them too): delete extras first, titles must stay unique."""
+    have = {f["name"]: f for f in target.get("dashboard_filters") or []}
+    want = {f["name"]: f for f in backup.get("dashboard_filters") or []}
+    for name, extra in have.items():
+        if name not in want:
+            ctx.send("DELETE", "/dashboard_filters/{id}", key, id=str(extra["id"]))
+    for name, source in sorted(want.items(), key=lambda kv: kv[1].get("row") or 0):
+        form = canonical.filter_form(source)
+        existing = have.get(name)
+        if existing is None:
+            answer = ctx.send("POST", "/dashboard_filters", key, {"dashboard_id": target_id} | form)
+            new_id = str(answer["id"]) if isinstance(answer, dict) else None
+        else:
+            new_id = str(existing["id"])
+            diff = canonical.differing(form, canonical.filter_form(existing))
+            if diff:
+                ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=new_id)
+        if new_id is not None:
+            ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), new_id)
+
+
+def _pair(
+    ctx: Context, key: Key, element_id: str, target_ids: set[str], target_id: str
+) -> str | None:
+    """The target tile a backed-up tile is: by the id map, or itself on the same dashboard."""
+    found = ctx.plan.resolver.resolve(("dashboard_elements", element_id))
+    if found in target_ids:
+        return found
+    if ctx.plan.resolver.same_instance and target_id == key[1] and element_id in target_ids:
+        return element_id
+    return None
+
+
+def _write_elements(
+    ctx: Context, key: Key, backup: Json, target: Json, target_id: str
+) -> dict[str, str]:
+    """Tiles: delete the target's extras, update changed ones, create missing ones.
+
+    Returns backup tile id -> target tile id for the layout pass.
+    """
+    have = {str(e["id"]): e for e in target.get("dashboard_elements") or []}
+    pairs: dict[str, str] = {}
+    for element in backup.get("dashboard_elements") or []:
+        found = _pair(ctx, key, str(element["id"]), set(have) - set(pairs.values()), target_id)
+        if found is not None:
+            pairs[str(element["id"])] = found
+    for element_id in set(have) - set(pairs.values()):
+        ctx.send("DELETE", "/dashboard_elements/{id}", key, id=element_id)
+    for element in backup.get("dashboard_elements") or []:
+        source_id = str(element["id"])
+        want = canonical.element_form(element, ctx.translate, None)
+        if source_id in pairs:
+            existing = have[pairs[source_id]]
+            current = canonical.element_form(existing, lambda _t, v: v, None)
+            body = _element_body(ctx, key, want, current)
+            if body:
+                ctx.send("PATCH", "/dashboard_elements/{id}", key, body, id=pairs[source_id])
+        else:
+            body = _element_body(ctx, key, want, None)
+            answer = ctx.send(
+                "POST", "/dashboard_elements", key, {"dashboard_id": target_id} | body
+            )
+            if not isinstance(answer, dict) or answer.get("id") is None:
+                raise ItemError("Looker answered a tile create without an id")
+            pairs[source_id] = str(answer["id"])
+        ctx.plan.resolver.record(("dashboard_elements", source_id), pairs[source_id])
+    return pairs
+
+
+def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> Json:
+    """What to send for a tile: changed plain fields, its data source, its filter wiring."""
+
+    def differs(name: str) -> bool:
+        if current is None:
+            return name in want
+        return canonical.canonical_json(want.get(name)) != canonical.canonical_json(
+            current.get(name)
+        )
+
+    body = {
+        name: want[name]
+        for name in sorted(canonical.ELEMENT_FIELDS)
+        if name in want and differs(name) and (current is not None or want[name] is not None)
+    }
+    text = want.get("type") in canonical.TEXT_TYPES
+    if not text:
+        if "look_id" in want and differs("look_id"):
+            if want["look_id"] is None:
+                raise ItemError("a tile's look is neither backed up nor in Looker")
+            body["look_id"] = want["look_id"]
+        elif "query" in want and differs("query"):
+            body["query_id"] = create_query(ctx, key, want["query"])
+        elif "merge_result_id" in want and differs("merge_result_id"):
+            if not ctx.plan.resolver.same_instance:
+                raise ItemError("a merged-results tile cannot be rebuilt in another instance")
+            body["merge_result_id"] = want["merge_result_id"]
+        new_source = {"look_id", "query_id", "merge_result_id"} & set(body)
+        if new_source or differs("filterables"):  # a new data source resets the wiring
+            body["result_maker"] = {"filterables": want.get("filterables") or []}
+    return body
+
+
+def _write_layout(
+    ctx: Context, key: Key, backup: Json, target: Json, pairs: dict[str, str]
+) -> None:
+    """The active layout's settings, then each tile's place in it."""
+    source_layout = canonical.active_layout(backup)
+    target_layout = canonical.active_layout(target)
+    if source_layout is None or target_layout is None:
+        return
+    diff = canonical.differing(
+        canonical.layout_form(source_layout), canonical.layout_form(target_layout)
+    )
+    layout_id = str(target_layout["id"])
+    if diff:
+        ctx.send("PATCH", "/dashboard_layouts/{id}", key, diff, id=layout_id)
+    places = canonical.positions(backup)
+    components = {
+        str(c["dashboard_element_id"]): c
+        for c in target_layout.get("dashboard_layout_components") or []
+    }
+    for source_id, target_element in pairs.items():
+        place = places.get(source_id)
+        component = components.get(target_element)
+        if place is None or component is None:
+            continue
+        moved = {k: v for k, v in place.items() if component.get(k) != v}
+        if moved:
+            path = "/dashboard_layout_components/{id}"
+            ctx.send("PATCH", path, key, moved, id=str(component["id"]))

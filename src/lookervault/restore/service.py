@@ -1,0 +1,212 @@
+"""The restore use case: read the backup, read the target, plan, and (unless dry) apply.
+
+`from_snapshot` brings a snapshot through the verified download into a private temporary
+directory that is removed afterwards, whatever happens; a snapshot that fails verification
+restores nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import google.cloud.storage as storage
+from looker_sdk.rtl.api_settings import ApiSettings
+
+from lookervault.config import Settings
+from lookervault.errors import RuntimeFailure, UsageError
+from lookervault.looker.client import (
+    LookerClient,
+    LookerRequestError,
+    RetryPolicy,
+    connect,
+    release_version,
+)
+from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, restore_order
+from lookervault.restore.apply import Outcome, apply_plan
+from lookervault.restore.plan import Plan, Resolver, build_plan
+from lookervault.restore.source import Key, Source, open_source
+from lookervault.restore.state import RestoreState
+from lookervault.restore.target import Record, Target, Writer, read_target
+from lookervault.snapshot import refs
+from lookervault.snapshot.service import download
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to restore: types, single items, a folder subtree, or the last run's failures."""
+
+    types: tuple[str, ...] = ()
+    ids: tuple[Key, ...] = ()
+    folder: str | None = None
+    recursive: bool = False
+    retry_failed: bool = False
+
+
+@dataclass
+class Restore:
+    """A planned restore, ready to show and to apply."""
+
+    plan: Plan
+    client: LookerClient
+    state: RestoreState
+    workers: int
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.state.close()
+        self.client.session.close()
+
+
+@dataclass
+class Report:
+    """What a restore did."""
+
+    outcomes: list[Outcome]
+    write_requests: int
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result == "failed"]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {}
+        for outcome in self.outcomes:
+            per_type = found.setdefault(outcome.step.key[0], {})
+            per_type[outcome.result] = per_type.get(outcome.result, 0) + 1
+        return found
+
+
+@contextlib.contextmanager
+def snapshot_database(client: storage.Client, settings: Settings, ref: str) -> Iterator[Path]:
+    """Download a snapshot, verified, into a private temporary directory; remove it after."""
+    resolved = refs.resolve(client, settings, "1" if ref.strip() == "latest" else ref)
+    folder = Path(tempfile.mkdtemp(prefix="lookervault-restore-", dir=settings.work_dir))
+    try:
+        database = folder / "looker.db"
+        download(client, resolved, database, overwrite=False)
+        yield database
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def selected_keys(source: Source, selection: Selection, failed: dict[Key, str]) -> list[Key]:
+    """The backed-up items a selection names (its dependencies join later, in the plan)."""
+    if selection.retry_failed:
+        if not failed:
+            raise UsageError(
+                "No failed items are recorded for this backup and this Looker instance.",
+                "Run the restore without --retry-failed.",
+            )
+        return list(failed)
+    keys: list[Key] = []
+    types = selection.types
+    if not (types or selection.ids or selection.folder):
+        types = TYPE_NAMES
+    for type_name in restore_order(types) if types else []:
+        keys += source.keys(type_name)
+    for key in selection.ids:
+        if source.get(key) is None:
+            raise UsageError(
+                f"{key[0]} {key[1]} is not in the backup.",
+                "Check the id in the backup (`lookervault extract` names types as in Looker).",
+            )
+        keys.append(key)
+    if selection.folder is not None:
+        folders = source.folder_subtree(selection.folder, selection.recursive)
+        keys += [("folders", f) for f in sorted(folders)]
+        for type_name in ("looks", "dashboards"):
+            keys += [
+                (type_name, item_id)
+                for item_id, item in source.items.get(type_name, {}).items()
+                if str(item.get("folder_id")) in folders
+            ]
+    return list(dict.fromkeys(keys))
+
+
+def prepare(
+    database: Path,
+    sdk: ApiSettings,
+    selection: Selection,
+    settings: Settings,
+    *,
+    workers: int = 8,
+    retry: RetryPolicy | None = None,
+    rate_limit_per_s: float | None = None,
+    enable_schedules: bool = False,
+) -> Restore:
+    """Read both sides and make the plan; nothing is written to Looker."""
+    source = open_source(database)
+    client = connect(sdk, pool_size=workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
+    state = RestoreState(settings.state_dir, source.host, client.host)
+    try:
+        keys = selected_keys(source, selection, state.failed())
+        types = {key[0] for key in keys} | {"folders", "users"}
+        target = _read(client, types | _referenced_types(types), workers)
+        resolver = Resolver(source, target, state, workers)
+        plan = build_plan(resolver, keys, enable_schedules=enable_schedules, workers=workers)
+    except BaseException:
+        state.close()
+        client.session.close()
+        raise
+    return Restore(plan, client, state, workers, _notes(plan))
+
+
+def _referenced_types(types: set[str]) -> set[str]:
+    """Every type an item of `types` can name, directly or through what it names."""
+    found = set(types)
+    while True:
+        more = {dep for name in found for dep in BY_NAME[name].depends_on} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _read(client: LookerClient, types: set[str], workers: int) -> Target:
+    release_version(client)  # bad credentials or an unreachable Looker fail here, clearly
+    try:
+        return read_target(client, sorted(types), workers)
+    except LookerRequestError as exc:
+        raise RuntimeFailure(
+            f"Cannot read the target Looker at {client.host}: {exc}",
+            "Check the network and retry; nothing was written.",
+        ) from exc
+
+
+def _notes(plan: Plan) -> list[str]:
+    notes = []
+    created_users = sum(
+        1 for s in plan.steps.values() if s.key[0] == "users" and s.action == "create"
+    )
+    if created_users:
+        notes.append(
+            f"{created_users} user(s) will be created with their email login only: passwords, "
+            "API keys and SSO links cannot be restored, and no reset email is sent. Send "
+            "resets from Looker's Admin > Users page when they need to log in."
+        )
+    quiet = [
+        s
+        for s in plan.steps.values()
+        if s.key[0] in ("scheduled_plans", "alerts") and s.action == "create"
+    ]
+    if quiet and not plan.resolver.same_instance and not plan.enable_schedules:
+        notes.append(
+            f"{len(quiet)} schedule(s) and alert(s) will be created disabled, because this is "
+            "another Looker instance; pass --enable-schedules to keep them as they were."
+        )
+    return notes
+
+
+def execute(
+    restore: Restore, record: Record, actor: str, progress: Callable[[Outcome], None] | None
+) -> Report:
+    writer = Writer(restore.client, record, actor)
+    outcomes = apply_plan(restore.plan, writer, restore.state, restore.workers, progress)
+    return Report(outcomes, writer.count)

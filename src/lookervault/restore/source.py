@@ -1,0 +1,113 @@
+"""The backup side of a restore: the items of a looker.db as of its last complete run."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lookervault.errors import UsageError
+from lookervault.looker import store
+from lookervault.looker.content_types import BY_NAME, PART_OWNERS
+
+Json = dict[str, Any]
+Key = tuple[str, str]
+"""(content type, id) of one item."""
+
+
+@dataclass
+class Source:
+    """Every item of a backup by type and id, plus the indexes restore needs to follow refs."""
+
+    path: Path
+    host: str
+    items: dict[str, dict[str, Json]]
+    personal_folder_owner: dict[str, str] = field(default_factory=dict)
+    part_owner: dict[Key, str] = field(default_factory=dict)
+
+    def get(self, key: Key) -> Json | None:
+        return self.items.get(key[0], {}).get(key[1])
+
+    def keys(self, type_name: str) -> list[Key]:
+        return [(type_name, item_id) for item_id in self.items.get(type_name, {})]
+
+    def title(self, key: Key) -> str:
+        item = self.get(key) or {}
+        fields = BY_NAME[key[0]].title_fields
+        return str(next((item[f] for f in fields if item.get(f)), key[1]))
+
+    def folder_subtree(self, folder_id: str, recursive: bool) -> set[str]:
+        """The folder and, with `recursive`, every folder below it."""
+        folders = self.items.get("folders", {})
+        if folder_id not in folders:
+            raise UsageError(
+                f"Folder {folder_id} is not in the backup.",
+                "Pass the id of a folder as it was when the backup was made "
+                "(`sqlite3 looker.db \"select id, title from content where type='folders'\"`).",
+            )
+        found = {folder_id}
+        while recursive:
+            more = {i for i, f in folders.items() if f.get("parent_id") in found} - found
+            if not more:
+                break
+            found |= more
+        return found
+
+
+def open_source(path: Path) -> Source:
+    """Read a backup; refuse a file that holds no completed extraction run."""
+    conn = store.open_read_only(path)
+    try:
+        try:
+            run = store.last_complete_run(conn)
+            rows = list(store.current_items(conn))
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise UsageError(
+                f"{path} is not a LookerVault database ({exc}).",
+                "Pass a looker.db made by `lookervault extract`, or use --from-snapshot.",
+            ) from exc
+    finally:
+        conn.close()
+    if run is None:
+        raise UsageError(
+            f"{path} holds no completed extraction run, so it is not a whole backup.",
+            "Run `lookervault extract --resume --db` on it to finish the extraction, "
+            "or restore from a snapshot.",
+        )
+    items: dict[str, dict[str, Json]] = {}
+    for type_name, item_id, data in rows:
+        if type_name in BY_NAME:
+            items.setdefault(type_name, {})[item_id] = data
+    source = Source(path=path, host=run.looker_host, items=items)
+    for user_id, user in items.get("users", {}).items():
+        if user.get("personal_folder_id"):
+            source.personal_folder_owner[str(user["personal_folder_id"])] = user_id
+    for part_type, owner_type in PART_OWNERS.items():
+        for owner_id, owner in items.get(owner_type, {}).items():
+            for part in _parts(owner, part_type):
+                source.part_owner[(part_type, str(part["id"]))] = owner_id
+    return source
+
+
+def _parts(owner: Json, part_type: str) -> Iterator[Json]:
+    if part_type == "board_items":
+        for section in owner.get("board_sections") or []:
+            yield from section.get("board_items") or []
+    else:
+        yield from owner.get(part_type) or []
+
+
+def parse_id_option(values: Iterable[str]) -> list[Key]:
+    """`--id TYPE:ID` values as keys; exit 2 naming a malformed or unknown one."""
+    keys = []
+    for value in values:
+        type_name, sep, item_id = value.partition(":")
+        if not sep or not item_id or type_name not in BY_NAME:
+            raise UsageError(
+                f"--id {value!r} is not TYPE:ID.",
+                "For example --id dashboards:42; types: " + ", ".join(BY_NAME) + ".",
+            )
+        keys.append((type_name, item_id))
+    return keys

@@ -1,0 +1,167 @@
+"""The Looker side of a restore: what the target holds now, and every write made to it.
+
+Reading lists each needed type once (a light `fields` projection for types fetched whole by
+id), then fetches in full only the items a backed-up item matched. Writing goes through one
+`Writer`, which audits every request, counts them, and refuses to write in a dry run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from lookervault.audit import Action, AuditEvent, Outcome
+from lookervault.looker.client import LookerClient
+from lookervault.looker.content_types import BY_NAME, ContentType
+from lookervault.looker.extract import complete_item, list_items
+
+Json = dict[str, Any]
+Key = tuple[str, str]
+Record = Callable[[AuditEvent], None]
+
+SYSTEM_FOLDER_FLAGS = (
+    "is_shared_root",
+    "is_users_root",
+    "is_embed_shared_root",
+    "is_embed_users_root",
+)
+"""Folders every instance has and no client creates: matched by flag, never written."""
+
+
+def _light_fields(ct: ContentType) -> str | None:
+    """Enough of each listed item to match it; None lists whole objects (no detail call)."""
+    if not ct.detail_path:
+        return None
+    names = [ct.id_field, *ct.natural_key]
+    if ct.soft_delete:
+        names.append("deleted")
+    if ct.name == "dashboards":
+        names.append("slug")
+    return ",".join(dict.fromkeys(names))
+
+
+@dataclass
+class Target:
+    """A Looker instance as restore sees it: listed items per type, full items once fetched."""
+
+    client: LookerClient
+    host: str
+    listed: dict[str, dict[str, Json]] = field(default_factory=dict)
+    full: dict[Key, Json] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def ids(self, type_name: str) -> dict[str, Json]:
+        return self.listed.get(type_name, {})
+
+    def has(self, key: Key) -> bool:
+        return key[1] in self.listed.get(key[0], {})
+
+    def item(self, key: Key) -> Json | None:
+        """The full item if fetched, else what the listing gave."""
+        with self._lock:
+            found = self.full.get(key)
+        return found if found is not None else self.listed.get(key[0], {}).get(key[1])
+
+    def system_folder(self, flag: str) -> str | None:
+        return next((i for i, f in self.ids("folders").items() if f.get(flag)), None)
+
+    def remember(self, key: Key, item: Json) -> None:
+        """An item the restore just wrote, as Looker answered."""
+        with self._lock:
+            self.full[key] = item
+            self.listed.setdefault(key[0], {})[key[1]] = item
+
+
+def read_target(client: LookerClient, types: Iterable[str], workers: int) -> Target:
+    """List every needed type of the target (both streams of soft-deletable ones)."""
+    target = Target(client=client, host=client.host)
+    jobs = []
+    for name in types:
+        ct = BY_NAME[name]
+        light = _light_fields(ct)
+        for stream in ct.streams:
+            params = dict(stream)
+            if light:
+                params["fields"] = light
+            jobs.append((ct, params))
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
+        pages = list(pool.map(lambda job: (job[0], list_items(client, *job)), jobs))
+    for ct, found in pages:
+        table = target.listed.setdefault(ct.name, {})
+        for item in found:
+            table[str(item[ct.id_field])] = item
+    return target
+
+
+def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:
+    """Fetch matched items whole (detail call and sub-resources), in parallel."""
+    wanted = [
+        key
+        for key in keys
+        if key not in target.full
+        and target.has(key)
+        and (BY_NAME[key[0]].detail_path or BY_NAME[key[0]].sub_resources)
+    ]
+
+    def fetch(key: Key) -> tuple[Key, Json | None]:
+        ct = BY_NAME[key[0]]
+        return key, complete_item(target.client, ct, target.listed[key[0]][key[1]])
+
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
+        for key, item in pool.map(fetch, wanted):
+            if item is None:  # gone since it was listed
+                target.listed[key[0]].pop(key[1], None)
+            else:
+                target.full[key] = item
+    for key in keys:
+        if key not in target.full and target.has(key):
+            target.full[key] = target.listed[key[0]][key[1]]
+
+
+_ACTIONS: dict[str, Action] = {
+    "POST": "restore.created",
+    "PATCH": "restore.updated",
+    "PUT": "restore.updated",
+    "DELETE": "restore.deleted",
+}
+
+
+class Writer:
+    """Every write request of a restore: audited one by one, counted, never in a dry run."""
+
+    def __init__(self, client: LookerClient, record: Record, actor: str) -> None:
+        self.client = client
+        self.count = 0
+        self._record = record
+        self._actor = actor
+        self._lock = threading.Lock()
+
+    def send(self, method: str, template: str, key: Key, body: Any = None, **ids: str) -> Any:
+        """`template` is an API path whose `{name}` placeholders are filled from `ids`."""
+        path = template
+        for name, value in ids.items():
+            path = path.replace(f"{{{name}}}", quote(value, safe=""))
+        with self._lock:
+            self.count += 1
+        try:
+            answer = self.client.send_json(method, path, body)
+        except Exception:
+            self._audit(method, path, key, "failure")
+            raise
+        self._audit(method, path, key, "success")
+        return answer
+
+    def _audit(self, method: str, path: str, key: Key, outcome: Outcome) -> None:
+        self._record(
+            AuditEvent(
+                action=_ACTIONS[method],
+                outcome=outcome,
+                object=f"looker://{self.client.host}{path}",
+                actor=self._actor,
+                details={"type": key[0], "source_id": key[1], "method": method},
+            )
+        )

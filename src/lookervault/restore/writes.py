@@ -1,0 +1,190 @@
+"""The writes of one planned step: create or update the item, then the parts Looker writes
+through calls of their own (a user's email and roles, a group's members, a look's query...).
+
+Every body is built again at write time, when the items this one waits for exist and have
+their target ids; what Looker answers is remembered, so later steps translate through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lookervault.looker.content_types import BY_NAME
+from lookervault.restore import canonical
+from lookervault.restore.plan import Plan, translator
+from lookervault.restore.source import Key
+from lookervault.restore.target import Writer
+
+Json = dict[str, Any]
+
+
+class ItemError(Exception):
+    """A step that cannot be written as the backup has it (not a Looker error)."""
+
+
+@dataclass
+class Context:
+    """What every write needs: the plan, the writer, and translation at write time."""
+
+    plan: Plan
+    writer: Writer
+
+    def translate(self, type_name: str, source_id: str) -> str | None:
+        return translator(self.plan.resolver)(type_name, source_id)
+
+    def source_item(self, key: Key) -> Json:
+        return self.plan.source.get(key) or {}
+
+    def target_item(self, type_name: str, target_id: str) -> Json:
+        return self.plan.target.item((type_name, target_id)) or {}
+
+    def send(self, method: str, path: str, key: Key, body: Any = None, **ids: str) -> Any:
+        return self.writer.send(method, path, key, body, **ids)
+
+    def created(self, key: Key, answer: Any) -> str:
+        """Record a new item's id at once: a run killed now still finds it next time."""
+        ct = BY_NAME[key[0]]
+        if not isinstance(answer, dict) or answer.get(ct.id_field) is None:
+            raise ItemError(f"Looker answered the create of {key[0]} {key[1]} without an id")
+        target_id = str(answer[ct.id_field])
+        self.plan.resolver.record(key, target_id)
+        self.plan.target.remember((key[0], target_id), answer)
+        return target_id
+
+
+def top_body(want: Json, type_name: str, names: list[str] | None = None) -> Json:
+    """The fields one create or update call sends (all, or just `names`)."""
+    fields = canonical.top_fields(type_name)
+    chosen = want.keys() if names is None else names
+    return {name: want[name] for name in chosen if name in fields and name in want}
+
+
+def changed_fields(ctx: Context, key: Key, want: Json, target_id: str) -> list[str]:
+    have = canonical.current(key[0], ctx.target_item(key[0], target_id))
+    return canonical.changes(key[0], want, have)
+
+
+def create(ctx: Context, key: Key, body: Json) -> str:
+    ct = BY_NAME[key[0]]
+    body = {k: v for k, v in body.items() if v is not None}
+    return ctx.created(key, ctx.send("POST", ct.create_path, key, body))
+
+
+def update(ctx: Context, key: Key, target_id: str, body: Json) -> None:
+    if body:
+        ct = BY_NAME[key[0]]
+        answer = ctx.send(ct.update_method, ct.item_path, key, body, id=target_id)
+        if isinstance(answer, dict):
+            ctx.plan.target.remember((key[0], target_id), answer)
+
+
+def write_plain(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """Types whose whole state is one create or update call."""
+    if target_id is None:
+        return create(ctx, key, top_body(want, key[0]))
+    update(ctx, key, target_id, top_body(want, key[0], changed_fields(ctx, key, want, target_id)))
+    return target_id
+
+
+def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """A user, then its email credential (no reset mail is ever sent) and its roles."""
+    changed = ["email", "role_ids"] if target_id is None else []
+    if target_id is None:
+        target_id = create(ctx, key, top_body(want, "users"))
+    else:
+        changed = changed_fields(ctx, key, want, target_id)
+        update(ctx, key, target_id, top_body(want, "users", changed))
+    user = ctx.target_item("users", target_id)
+    if "email" in changed and want.get("email"):
+        method = "PATCH" if user.get("credentials_email") else "POST"
+        body = {"email": want["email"]}
+        ctx.send(method, "/users/{id}/credentials_email", key, body, id=target_id)
+    if "role_ids" in changed and want.get("role_ids") is not None:
+        ctx.send("PUT", "/users/{id}/roles", key, want["role_ids"], id=target_id)
+    personal = ctx.source_item(key).get("personal_folder_id")
+    if personal is not None and user.get("personal_folder_id") is not None:
+        ctx.plan.resolver.record(("folders", str(personal)), str(user["personal_folder_id"]))
+    return target_id
+
+
+def write_group(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """A group, then the members it lacks (members added since the backup stay)."""
+    target_id = write_plain(ctx, key, want, target_id)
+    have = set(ctx.target_item("groups", target_id).get("member_user_ids") or [])
+    for user_id in want.get("member_user_ids") or []:
+        if user_id not in have:
+            ctx.send("POST", "/groups/{id}/users", key, {"user_id": user_id}, id=target_id)
+    return target_id
+
+
+def write_user_attribute(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """An attribute, then its group values (one call replaces them all, in priority order)."""
+    created = target_id is None
+    changed = [] if created else changed_fields(ctx, key, want, target_id or "")
+    target_id = write_plain(ctx, key, want, target_id)
+    values = want.get("group_values") or []
+    if (created and values) or "group_values" in changed:
+        if any(v["group_id"] is None for v in values):
+            raise ItemError("a group value names a group that is neither backed up nor in Looker")
+        path = "/user_attributes/{id}/group_values"
+        ctx.send("POST", path, key, values, id=target_id)
+    return target_id
+
+
+def create_query(ctx: Context, key: Key, definition: Json | None) -> str:
+    """A new query from its stored definition (Looker returns an identical one if it has it)."""
+    if not definition:
+        raise ItemError("its query was not backed up")
+    answer = ctx.send("POST", "/queries", key, definition)
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise ItemError("Looker answered the query create without an id")
+    return str(answer["id"])
+
+
+def write_look(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """The query first (queries never change: a changed one is a new query), then the look."""
+    trash = bool(want.get("deleted"))
+    if target_id is None:
+        body = top_body(want, "looks")
+        body["query_id"] = create_query(ctx, key, want.get("query"))
+        body.pop("deleted", None)
+        target_id = create(ctx, key, body)
+        if trash:
+            update(ctx, key, target_id, {"deleted": True})
+        return target_id
+    changed = changed_fields(ctx, key, want, target_id)
+    body = top_body(want, "looks", changed)
+    if "query" in changed:
+        body["query_id"] = create_query(ctx, key, want.get("query"))
+    update(ctx, key, target_id, body)
+    return target_id
+
+
+def write_alert(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """Alerts are replaced whole (PUT), so an update sends every field."""
+    if want.get("dashboard_element_id") is None and ctx.source_item(key).get(
+        "dashboard_element_id"
+    ):
+        raise ItemError("the tile it watches was not restored")
+    if target_id is None:
+        return create(ctx, key, top_body(want, "alerts"))
+    if changed_fields(ctx, key, want, target_id):
+        whole = canonical.current("alerts", ctx.target_item("alerts", target_id)) | want
+        update(ctx, key, target_id, top_body(whole, "alerts"))
+    return target_id
+
+
+def write_scheduled_plan(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """Destinations go with the plan (an update with them replaces them all); never run_once."""
+    destinations = want.get("scheduled_plan_destination") or []
+    if target_id is None:
+        body = top_body(want, "scheduled_plans")
+        body.update(run_once=False, scheduled_plan_destination=destinations)
+        return create(ctx, key, body)
+    changed = changed_fields(ctx, key, want, target_id)
+    body = top_body(want, "scheduled_plans", changed)
+    if "scheduled_plan_destination" in changed:
+        body["scheduled_plan_destination"] = destinations
+    update(ctx, key, target_id, body)
+    return target_id

@@ -1,0 +1,137 @@
+"""The pure parts of restore and of the comparison up to ids: no Looker needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lookervault.looker.compare import compare
+from lookervault.looker.content_types import REGISTRY
+from lookervault.restore import canonical
+from lookervault.restore.plan import ids_at
+from lookervault.restore.state import RestoreState
+
+
+def same(_type: str, value: str) -> str:
+    return value
+
+
+def test_writable_fields_come_from_the_sdk_and_leave_out_read_only_ones() -> None:
+    dashboard = canonical.top_fields("dashboards")
+    assert {"title", "folder_id", "user_id", "slug", "deleted"} <= dashboard
+    assert not {"id", "view_count", "created_at", "dashboard_elements", "can"} & dashboard
+    assert "email" not in canonical.top_fields("users")  # read-only: set through credentials
+    for ct in REGISTRY:
+        assert canonical.top_fields(ct.name), ct.name
+
+
+def test_a_query_is_compared_by_definition_without_ids_or_client_id() -> None:
+    query = {
+        "id": "7",
+        "model": "m",
+        "view": "v",
+        "fields": ["v.a"],
+        "client_id": "xyz",
+        "slug": "s",
+    }
+    assert canonical.query_definition(query) == {"model": "m", "view": "v", "fields": ["v.a"]}
+
+
+def test_a_tile_form_holds_its_source_wiring_and_place_but_no_ids() -> None:
+    element: dict[str, Any] = {
+        "id": "10",
+        "dashboard_id": "3",
+        "type": "vis",
+        "title": "Revenue",
+        "query_id": "44",
+        "query": {"id": "44", "model": "m", "view": "v", "fields": ["v.x"]},
+        "result_maker": {
+            "id": "9",
+            "filterables": [
+                {
+                    "model": "m",
+                    "view": "v",
+                    "listen": [{"dashboard_filter_name": "Region", "field": "v.region"}],
+                }
+            ],
+        },
+    }
+    form = canonical.element_form(element, same, {"row": 0, "column": 8, "width": 8, "height": 6})
+    assert form["query"] == {"model": "m", "view": "v", "fields": ["v.x"]}
+    assert form["filterables"][0]["listen"] == [
+        {"dashboard_filter_name": "Region", "field": "v.region"}
+    ]
+    assert form["position"]["column"] == 8
+    assert "10" not in canonical.canonical_json(form) and "44" not in canonical.canonical_json(form)
+
+
+def test_references_are_translated_and_a_reference_to_nothing_is_left_out() -> None:
+    look = {"id": "1", "title": "T", "folder_id": "5", "user_id": "9", "query": None}
+    targets = {("folders", "5"): "50"}
+    want = canonical.desired("looks", look, lambda t, i: targets.get((t, i)))
+    assert want["folder_id"] == "50"
+    assert "user_id" not in want
+
+
+def test_a_group_only_lacks_members_extra_ones_are_kept() -> None:
+    want = {"name": "G", "member_user_ids": ["1", "2"]}
+    assert (
+        canonical.changes("groups", want, {"name": "G", "member_user_ids": ["1", "2", "3"]}) == []
+    )
+    assert canonical.changes("groups", want, {"name": "G", "member_user_ids": ["1"]}) == [
+        "member_user_ids"
+    ]
+
+
+def test_reference_paths_reach_into_lists() -> None:
+    board = {"board_sections": [{"board_items": [{"dashboard_id": 3}, {"look_id": 4}]}, {}]}
+    assert ids_at(board, "board_sections[].board_items[].dashboard_id") == ["3"]
+    assert ids_at({"role_ids": [1, 2]}, "role_ids[]") == ["1", "2"]
+    assert ids_at({"parent_id": None}, "parent_id") == []
+
+
+def test_the_id_map_and_failures_outlive_the_run_and_stay_scoped(tmp_path: Path) -> None:
+    first = RestoreState(tmp_path, "a.example", "b.example")
+    first.record("dashboards", "1", "101")
+    first.record_failure(("looks", "2"), "HTTP 503")
+    first.close()
+    again = RestoreState(tmp_path, "a.example", "b.example")
+    assert again.mapped("dashboards") == {"1": "101"}
+    assert again.failed() == {("looks", "2"): "HTTP 503"}
+    again.clear_failure(("looks", "2"))
+    assert again.failed() == {}
+    other = RestoreState(tmp_path, "a.example", "c.example")
+    assert other.mapped("dashboards") == {}
+
+
+def _instance(folder_id: str, user_id: str, dashboard_id: str, title: str) -> dict[str, Any]:
+    return {
+        "folders": {
+            "1": {"id": "1", "name": "Shared", "parent_id": None, "is_shared_root": True},
+            folder_id: {"id": folder_id, "name": "Sales", "parent_id": "1"},
+        },
+        "users": {user_id: {"id": user_id, "email": "a@x.com", "personal_folder_id": None}},
+        "dashboards": {
+            dashboard_id: {
+                "id": dashboard_id,
+                "title": title,
+                "folder_id": folder_id,
+                "user_id": user_id,
+                "view_count": int(dashboard_id),
+                "dashboard_elements": [],
+            }
+        },
+    }
+
+
+def test_content_compares_equal_up_to_ids_and_volatile_fields() -> None:
+    a = _instance("2", "7", "3", "Pipeline")
+    b = _instance("20", "70", "30", "Pipeline")
+    assert compare(a, b) == []
+    renamed = _instance("20", "70", "30", "Pipeline v2")
+    kinds = {(d.type, d.kind) for d in compare(a, renamed)}
+    assert kinds == {("dashboards", "missing"), ("dashboards", "extra")}
+    moved = _instance("20", "70", "30", "Pipeline")
+    moved["folders"]["21"] = {"id": "21", "name": "Other", "parent_id": "1"}
+    moved["dashboards"]["30"]["folder_id"] = "21"
+    assert ("dashboards", "missing") in {(d.type, d.kind) for d in compare(a, moved)}

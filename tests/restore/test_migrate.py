@@ -1,0 +1,102 @@
+"""Restore into another instance: everything arrives once, references follow the id map, a
+re-run writes nothing, schedules stay quiet unless asked, and a killed run completes."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lookervault.local.standin import StandIn
+from lookervault.looker.compare import Difference, compare, describe
+from tests.restore.conftest import Items, Restore, extract_items, read_items, restore_env, writes
+
+
+def only_backed_up(differences: list[Difference]) -> list[Difference]:
+    """What B lacks or holds differently; B's own items (its API user, ...) are extras."""
+    return [d for d in differences if d.kind != "extra"]
+
+
+def schedules_as_disabled(items: Items) -> Items:
+    """The backup as a restore without --enable-schedules should leave it in another instance."""
+    quiet = {**items}
+    quiet["scheduled_plans"] = {
+        i: {**p, "enabled": False} for i, p in items["scheduled_plans"].items()
+    }
+    quiet["alerts"] = {i: {**a, "is_disabled": True} for i, a in items["alerts"].items()}
+    return quiet
+
+
+def test_everything_into_an_empty_instance_then_nothing_more(
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+) -> None:
+    before = read_items(backup)
+    done = restore(looker_b, "--db", str(backup), "--yes", "--json")
+
+    assert done.code == 0, done.err
+    report = done.json()
+    assert report["same_instance"] is False and report["failures"] == []
+    assert any("email login only" in note for note in report["notes"])
+    restored = extract_items(looker_b, tmp_path / "b.db")
+    assert only_backed_up(compare(schedules_as_disabled(before), restored)) == []
+    assert looker_b.deliveries == []
+
+    looker_b.clear_exchanges()
+    again = restore(looker_b, "--db", str(backup), "--yes", "--json")
+
+    assert again.code == 0, again.err
+    assert writes(looker_b) == []
+    assert len(extract_items(looker_b, tmp_path / "b2.db")["dashboards"]) == len(
+        restored["dashboards"]
+    )
+
+
+def test_enable_schedules_keeps_them_as_backed_up(
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+) -> None:
+    done = restore(
+        looker_b, "scheduled_plans", "alerts", "--db", str(backup), "--yes", "--enable-schedules"
+    )
+    assert done.code == 0, done.err
+    restored = extract_items(looker_b, tmp_path / "b.db")
+    backed_up = read_items(backup)
+    for kind in ("scheduled_plans", "alerts"):
+        assert [d for d in compare(backed_up, restored, [kind]) if d.kind != "extra"] == []
+    assert looker_b.deliveries == []
+
+
+def assert_no_duplicates(items: Items) -> None:
+    """No two items of a type answer to the same name (a duplicate would)."""
+    for type_name, named in describe(items).items():
+        assert len(named) == len(items[type_name]), type_name
+
+
+def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
+    backup: Path, looker_b: StandIn, tmp_path: Path
+) -> None:
+    own = describe(extract_items(looker_b, tmp_path / "b0.db"))
+    looker_b.faults.latency_s = 0.01
+    command = [sys.executable, "-m", "lookervault", "restore", "--db", str(backup), "--yes"]
+    child = subprocess.Popen(command, env=restore_env(looker_b), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(writes(looker_b)) < 40 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.poll() is None, "the restore finished before it could be interrupted"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    halfway = extract_items(looker_b, tmp_path / "half.db")
+    assert compare(read_items(backup), halfway), "the kill came too late to test anything"
+
+    looker_b.faults.latency_s = 0
+    again = subprocess.run(command, env=restore_env(looker_b), capture_output=True, text=True)
+
+    assert again.returncode == 0, again.stderr
+    restored = extract_items(looker_b, tmp_path / "b.db")
+    backed_up = read_items(backup)
+    assert only_backed_up(compare(schedules_as_disabled(backed_up), restored)) == []
+    assert_no_duplicates(restored)
+    expected = describe(backed_up)
+    for type_name, named in describe(restored).items():
+        assert set(named) == set(expected.get(type_name, {})) | set(own.get(type_name, {}))
