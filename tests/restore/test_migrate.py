@@ -97,6 +97,6 @@ def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
     backed_up = read_items(backup)
     assert only_backed_up(compare(schedules_as_disabled(backed_up), restored)) == []
     assert_no_duplicates(restored)
-    expected = describe(backed_up)
+    expected = describe(schedules_as_disabled(backed_up))
     for type_name, named in describe(restored).items():
         assert set(named) == set(expected.get(type_name, {})) | set(own.get(type_name, {}))

@@ -152,6 +152,7 @@ def _run(
         "target_host": plan.target.host,
         "same_instance": plan.resolver.same_instance,
         "notes": prepared.notes,
+        "plan_seconds": round(prepared.seconds, 3),
     }
     if dry_run or not plan.writes:
         if as_json:
@@ -179,6 +180,7 @@ def _run(
                 **header,
                 "counts": report.counts(),
                 "write_requests": report.write_requests,
+                "apply_seconds": round(report.seconds, 3),
                 "items": items,
                 "failures": [o.record() for o in report.failed],
             }

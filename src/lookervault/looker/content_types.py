@@ -289,6 +289,7 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteAlert",
         create_path="/alerts",
         update_method="PUT",
+        natural_key=("dashboard_element_id", "owner_id", "comparison_type", "threshold"),
     ),
 )
 

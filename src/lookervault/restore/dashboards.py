@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lookervault.looker.client import LookerRequestError
 from lookervault.restore import canonical
 from lookervault.restore.source import Key
 from lookervault.restore.writes import (
@@ -31,7 +32,13 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
     if target_id is None:
         body = top_body(want, "dashboards")
         body.pop("deleted", None)
-        target_id = create(ctx, key, body)
+        try:
+            target_id = create(ctx, key, body)
+        except LookerRequestError as exc:
+            if exc.status != 409 or "slug" not in body:
+                raise
+            body.pop("slug")  # taken since the plan was made: Looker makes a new one (gzr does)
+            target_id = create(ctx, key, body)
         changed = list(_PARTS)
     else:
         changed = changed_fields(ctx, key, want, target_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ class Restore:
     state: RestoreState
     workers: int
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    """Reading both sides and planning."""
 
     def close(self) -> None:
         self.state.close()
@@ -71,6 +74,8 @@ class Report:
 
     outcomes: list[Outcome]
     write_requests: int
+    seconds: float
+    """Applying the plan."""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -143,6 +148,7 @@ def prepare(
     enable_schedules: bool = False,
 ) -> Restore:
     """Read both sides and make the plan; nothing is written to Looker."""
+    started = time.monotonic()
     source = open_source(database)
     client = connect(sdk, pool_size=workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
     state = RestoreState(settings.state_dir, source.host, client.host)
@@ -156,7 +162,7 @@ def prepare(
         state.close()
         client.session.close()
         raise
-    return Restore(plan, client, state, workers, _notes(plan))
+    return Restore(plan, client, state, workers, _notes(plan), time.monotonic() - started)
 
 
 def _referenced_types(types: set[str]) -> set[str]:
@@ -207,6 +213,7 @@ def _notes(plan: Plan) -> list[str]:
 def execute(
     restore: Restore, record: Record, actor: str, progress: Callable[[Outcome], None] | None
 ) -> Report:
+    started = time.monotonic()
     writer = Writer(restore.client, record, actor)
     outcomes = apply_plan(restore.plan, writer, restore.state, restore.workers, progress)
-    return Report(outcomes, writer.count)
+    return Report(outcomes, writer.count, time.monotonic() - started)

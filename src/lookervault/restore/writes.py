@@ -91,7 +91,12 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     """A user, then its email credential (no reset mail is ever sent) and its roles."""
     changed = ["email", "role_ids"] if target_id is None else []
     if target_id is None:
-        target_id = create(ctx, key, top_body(want, "users"))
+        body = top_body(want, "users")
+        if want.get("email"):  # in the create itself: no window for a user without its email
+            body["credentials_email"] = {"email": want["email"]}
+        target_id = create(ctx, key, body)
+        if ctx.target_item("users", target_id).get("email") == want.get("email"):
+            changed.remove("email")
     else:
         changed = changed_fields(ctx, key, want, target_id)
         update(ctx, key, target_id, top_body(want, "users", changed))

@@ -93,6 +93,28 @@ def test_a_user_gets_email_credentials_roles_and_a_personal_folder(
     assert sdk.user(user.id).role_ids == ["2"]
 
 
+def test_a_user_created_with_an_email_login_has_it_at_once(
+    standin: StandIn, sdk: Looker40SDK
+) -> None:
+    body = m.WriteUser(first_name="Una", credentials_email=m.WriteCredentialsEmail(email="u@x.io"))
+    user = sdk.create_user(body)
+    assert user.email == "u@x.io" and user.credentials_email.email == "u@x.io"
+    count = len(standin.items("users"))
+    taken = m.WriteUser(first_name="Dup", credentials_email=m.WriteCredentialsEmail(email="U@x.io"))
+    assert _codes(lambda: sdk.create_user(taken)) == [("email", "already_exists")]
+    assert len(standin.items("users")) == count
+
+
+def test_a_new_user_joins_the_groups_new_users_join(standin: StandIn, sdk: Looker40SDK) -> None:
+    default = next(g for g in sdk.all_groups() if g.include_by_default)
+    other = next(g for g in sdk.all_groups() if not g.include_by_default)
+    members = default.user_count
+    user = sdk.create_user(m.WriteUser(first_name="New", last_name="Hire"))
+    assert user.group_ids == [default.id]
+    assert sdk.group(default.id).user_count == members + 1
+    assert user.id not in [u.id for u in sdk.all_group_users(other.id)]
+
+
 def test_only_the_sent_password_reset_is_a_delivery(standin: StandIn, sdk: Looker40SDK) -> None:
     token = sdk.create_user_credentials_email_password_reset("2")
     assert token.password_reset_url

@@ -87,6 +87,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-request: nobody to answer
+            self.close_connection = True
+            return
         headers = {key: value for key, value in self.headers.items()}
         standin = self.server.standin
         reply = standin.app.respond(method, split.path, params, headers, body)

@@ -391,8 +391,14 @@ class Store:
             for name in ("created_at", "updated_at"):
                 if name in obj:
                     obj[name] = stamp
+            credentials = body.get("credentials_email") if type_name == "users" else None
+            if isinstance(credentials, dict) and credentials.get("email"):
+                self._check_email_free(str(credentials["email"]), None)
             self._on_create(type_name, obj, caller_id, stamp)
             table[obj[key]] = obj
+            if isinstance(credentials, dict) and credentials.get("email"):
+                self.write_credentials_email(obj["id"], credentials, create=True)
+                obj = table[obj[key]]
             if type_name == "folders":
                 self._bump("folders", obj["parent_id"], "child_count", 1)
             if type_name == "scheduled_plans" and obj["run_once"]:
@@ -589,11 +595,7 @@ class Store:
                 raise validation_failed(
                     [ErrorDetail("email", "missing", "This field is required.")]
                 )
-            for other in self._table("users"):
-                if other["id"] != user_id and (other["email"] or "").lower() == str(email).lower():
-                    raise validation_failed(
-                        [ErrorDetail("email", "already_exists", "Email is already taken.")]
-                    )
+            self._check_email_free(str(email), user_id)
             credentials = dict(old) if old else shapes.credentials_email(now_iso())
             credentials["email"] = email
             if body.get("forced_password_reset_at_next_login") is not None:
@@ -606,6 +608,13 @@ class Store:
                 "credentials_email": credentials,
             }
             return dict(credentials)
+
+    def _check_email_free(self, email: str, user_id: str | None) -> None:
+        for other in self._table("users"):
+            if other["id"] != user_id and (other["email"] or "").lower() == email.lower():
+                raise validation_failed(
+                    [ErrorDetail("email", "already_exists", "Email is already taken.")]
+                )
 
     def password_reset(self, user_id: str, *, send: bool) -> Json:
         """A reset token; `send` also mails it (recorded as a delivery)."""
@@ -1176,6 +1185,10 @@ class Store:
             self._bump("folders", users_root["id"], "child_count", 1)
             obj["display_name"] = name
             obj["personal_folder_id"] = personal["id"]
+            default_groups = [g["id"] for g in self._table("groups") if g["include_by_default"]]
+            obj["group_ids"] = sorted({*obj["group_ids"], *default_groups}, key=int)
+            for group_id in default_groups:
+                self._bump("groups", group_id, "user_count", 1)
 
     def _on_plan_write(self, plan: Json, body: Json) -> None:
         """Destinations given replace all of the plan's destinations, each with its own id."""
