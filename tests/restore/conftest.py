@@ -3,10 +3,8 @@ empty one), a backup of A, a CLI runner pointed at either, and content read back
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from lookervault.cli import main
 from lookervault.local.standin import SeedSize, StandIn
 from lookervault.looker import store
 from lookervault.looker.extract import extract
+from tests.support.cli import Result
 from tests.support.looker_fixtures import (
     StandInFactory,
     StandInSettings,
@@ -26,16 +25,6 @@ from tests.support.looker_fixtures import (
 Items = dict[str, dict[str, dict[str, Any]]]
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 SMALL = SeedSize()
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 Restore = Callable[..., Result]

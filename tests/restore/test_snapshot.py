@@ -3,7 +3,12 @@ is written, a damaged snapshot restores nothing, and no temporary files remain."
 
 from __future__ import annotations
 
+import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import google.cloud.storage as storage
@@ -13,7 +18,7 @@ from looker_sdk import models40 as m
 from lookervault.cli import main
 from lookervault.local.standin import StandIn
 from lookervault.looker.compare import compare
-from tests.restore.conftest import Restore, extract_items, read_items, writes
+from tests.restore.conftest import Restore, extract_items, read_items, restore_env, writes
 from tests.support.looker_fixtures import sdk_for
 
 DASHBOARD_PATHS = re.compile(
@@ -95,3 +100,44 @@ def test_latest_and_a_missing_snapshot(
     missing = restore(looker_a, "--from-snapshot", "2", "--dry-run")
     assert missing.code == 3 and "snapshot list" in missing.err
     assert list(work_dir.iterdir()) == []
+
+
+def test_ctrl_c_during_a_restore_from_a_snapshot_leaves_no_download_behind(
+    looker_a: StandIn, uploaded: str, work_dir: Path
+) -> None:
+    looker_a.faults.latency_s = 0.05
+    command = [sys.executable, "-m", "lookervault", "restore", "--from-snapshot", "1", "--dry-run"]
+    env = {**restore_env(looker_a), "LOOKERVAULT_WORK_DIR": str(work_dir)}
+    child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(work_dir.glob("*/looker.db")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(work_dir.glob("*/looker.db")), "the snapshot never arrived"
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 2, err  # cancelled, per the exit code contract
+    assert "Traceback" not in err
+    assert list(work_dir.iterdir()) == []
+
+
+def test_every_write_is_one_audit_event(
+    looker_a: StandIn, backup: Path, restore: Restore, tmp_path: Path
+) -> None:
+    live = [d["id"] for d in looker_a.items("dashboards") if not d["deleted"]]
+    sdk_for(looker_a).delete_dashboard(live[0])
+    looker_a.clear_exchanges()
+
+    done = restore(looker_a, "dashboards", "--db", str(backup), "--yes", "--json")
+
+    assert done.code == 0, done.err
+    log = tmp_path / "state" / "lookervault" / "audit.jsonl"
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    written = writes(looker_a)
+    assert len(events) == len(written) == done.json()["write_requests"] > 0
+    methods = {"POST": "restore.created", "PATCH": "restore.updated", "PUT": "restore.updated"}
+    methods["DELETE"] = "restore.deleted"
+    for event, request in zip(events, written, strict=True):
+        method, path = request.split(" ", 1)
+        assert event["action"] == methods[method]
+        assert event["object"].endswith(path) and event["outcome"] == "success"
+        assert event["details"]["type"] == "dashboards"

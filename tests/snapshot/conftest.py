@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lookervault.cli import main
 from lookervault.local.sample import make_sample_db
+from tests.support.cli import Result
 from tests.support.fault_proxy import fault_proxy  # noqa: F401
 
 MB = 1024 * 1024
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 Run = Callable[..., Result]

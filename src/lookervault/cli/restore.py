@@ -199,18 +199,22 @@ def _show_plan(prepared: Restore, verbose: bool) -> None:
     plan = prepared.plan
     where = "the same instance" if plan.resolver.same_instance else "another instance"
     click.echo(f"Restore from {plan.source.host} into {plan.target.host} ({where}).")
-    table = Table(title="Plan", title_justify="left")
-    table.add_column("type")
-    for action in ACTIONS:
-        table.add_column(action, justify="right")
-    for type_name, counts in plan.counts().items():
-        table.add_row(type_name, *(str(counts.get(a, 0) or "") for a in ACTIONS))
-    console.print(table)
+    console.print(_counts_table("Plan", ACTIONS, plan.counts()))
     for step in plan.steps.values():
         if verbose or (step.needed_by and step.action == "create"):
             click.echo(_describe(step.record()))
     for note in prepared.notes:
         click.echo(f"Note: {note}")
+
+
+def _counts_table(title: str, columns: tuple[str, ...], counts: dict[str, dict[str, int]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("type")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for type_name, per_type in counts.items():
+        table.add_row(type_name, *(str(per_type.get(c, 0) or "") for c in columns))
+    return table
 
 
 def _describe(record: dict[str, Any]) -> str:
@@ -227,13 +231,7 @@ def _describe(record: dict[str, Any]) -> str:
 def _show_report(prepared: Restore, report: Report, verbose: bool) -> None:
     from lookervault.restore.apply import RESULTS
 
-    table = Table(title="Restored", title_justify="left")
-    table.add_column("type")
-    for result in RESULTS:
-        table.add_column(result, justify="right")
-    for type_name, counts in report.counts().items():
-        table.add_row(type_name, *(str(counts.get(r, 0) or "") for r in RESULTS))
-    console.print(table)
+    console.print(_counts_table("Restored", RESULTS, report.counts()))
     waiting = [o for o in report.outcomes if o.result == "skipped" and o.error]
     for outcome in [*report.failed, *(waiting if verbose else [])]:
         step = outcome.step

@@ -11,7 +11,16 @@ from typing import Any
 
 from lookervault.restore import canonical
 from lookervault.restore.source import Key
-from lookervault.restore.writes import Context, ItemError, changed_fields, create, top_body, update
+from lookervault.restore.writes import (
+    Context,
+    ItemError,
+    changed_fields,
+    create,
+    create_part,
+    pair_parts,
+    top_body,
+    update,
+)
 
 Json = dict[str, Any]
 
@@ -35,45 +44,30 @@ def _fetch(ctx: Context, target_id: str) -> Json:
     return found
 
 
-def _pair(ctx: Context, part: str, source_id: str, free: set[str], same_holder: bool) -> str | None:
-    found = ctx.plan.resolver.resolve((part, source_id))
-    if found in free:
-        return found
-    if ctx.plan.resolver.same_instance and same_holder and source_id in free:
-        return source_id
-    return None
-
-
 def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
     backup = ctx.source_item(key)
     target = _fetch(ctx, target_id)
     same = target_id == key[1]
     have = {str(s["id"]): s for s in target.get("board_sections") or []}
     sections = canonical.ordered(backup.get("board_sections") or [], backup.get("section_order"))
-    pairs: dict[str, str] = {}
-    for section in sections:
-        free = set(have) - set(pairs.values())
-        found = _pair(ctx, "board_sections", str(section["id"]), free, same)
-        if found is not None:
-            pairs[str(section["id"])] = found
+    pairs = pair_parts(ctx, "board_sections", sections, set(have), same)
     for extra in set(have) - set(pairs.values()):
         ctx.send("DELETE", "/board_sections/{id}", key, id=extra)
     for section in sections:
         source_id = str(section["id"])
         form = {k: section.get(k) for k in sorted(canonical.SECTION_FIELDS) if k in section}
+        existing: Json | None = None
         if source_id in pairs:
-            diff = canonical.differing(form, have[pairs[source_id]])
+            existing = have[pairs[source_id]]
+            diff = canonical.differing(form, existing)
             if diff:
                 ctx.send("PATCH", "/board_sections/{id}", key, diff, id=pairs[source_id])
-            existing: Json | None = have[pairs[source_id]]
+            ctx.plan.resolver.record(("board_sections", source_id), pairs[source_id])
         else:
             body = {"board_id": target_id} | {k: v for k, v in form.items() if v is not None}
-            answer = ctx.send("POST", "/board_sections", key, body)
-            if not isinstance(answer, dict) or answer.get("id") is None:
-                raise ItemError("Looker answered a board section create without an id")
-            pairs[source_id] = str(answer["id"])
-            existing = None
-        ctx.plan.resolver.record(("board_sections", source_id), pairs[source_id])
+            pairs[source_id] = create_part(
+                ctx, key, "/board_sections", body, "board_sections", source_id
+            )
         _write_items(ctx, key, section, pairs[source_id], existing, same)
     order = [pairs[str(s["id"])] for s in sections]
     if [str(i) for i in target.get("section_order") or []] != order:
@@ -86,11 +80,7 @@ def _write_items(
     """A section's items (its extras deleted), then its `item_order` with the target's ids."""
     have = {str(i["id"]): i for i in (existing or {}).get("board_items") or []}
     items = canonical.ordered(section.get("board_items") or [], section.get("item_order"))
-    pairs: dict[str, str] = {}
-    for item in items:
-        found = _pair(ctx, "board_items", str(item["id"]), set(have) - set(pairs.values()), same)
-        if found is not None:
-            pairs[str(item["id"])] = found
+    pairs = pair_parts(ctx, "board_items", items, set(have), same)
     for extra in set(have) - set(pairs.values()):
         ctx.send("DELETE", "/board_items/{id}", key, id=extra)
     for item in items:
@@ -102,15 +92,12 @@ def _write_items(
             diff = canonical.differing(form, have[pairs[source_id]])
             if diff:
                 ctx.send("PATCH", "/board_items/{id}", key, diff, id=pairs[source_id])
+            ctx.plan.resolver.record(("board_items", source_id), pairs[source_id])
         else:
             body = {"board_section_id": section_id} | {
                 k: v for k, v in form.items() if v is not None
             }
-            answer = ctx.send("POST", "/board_items", key, body)
-            if not isinstance(answer, dict) or answer.get("id") is None:
-                raise ItemError("Looker answered a board item create without an id")
-            pairs[source_id] = str(answer["id"])
-        ctx.plan.resolver.record(("board_items", source_id), pairs[source_id])
+            pairs[source_id] = create_part(ctx, key, "/board_items", body, "board_items", source_id)
     order = [pairs[str(i["id"])] for i in items]
     if [str(i) for i in (existing or {}).get("item_order") or []] != order:
         ctx.send("PATCH", "/board_sections/{id}", key, {"item_order": order}, id=section_id)

@@ -18,7 +18,9 @@ from lookervault.restore.writes import (
     ItemError,
     changed_fields,
     create,
+    create_part,
     create_query,
+    pair_parts,
     top_body,
     update,
 )
@@ -78,27 +80,15 @@ def _write_filters(ctx: Context, key: Key, backup: Json, target: Json, target_id
         form = canonical.filter_form(source)
         existing = have.get(name)
         if existing is None:
-            answer = ctx.send("POST", "/dashboard_filters", key, {"dashboard_id": target_id} | form)
-            new_id = str(answer["id"]) if isinstance(answer, dict) else None
-        else:
-            new_id = str(existing["id"])
-            diff = canonical.differing(form, canonical.filter_form(existing))
-            if diff:
-                ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=new_id)
-        if new_id is not None:
-            ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), new_id)
-
-
-def _pair(
-    ctx: Context, key: Key, element_id: str, target_ids: set[str], target_id: str
-) -> str | None:
-    """The target tile a backed-up tile is: by the id map, or itself on the same dashboard."""
-    found = ctx.plan.resolver.resolve(("dashboard_elements", element_id))
-    if found in target_ids:
-        return found
-    if ctx.plan.resolver.same_instance and target_id == key[1] and element_id in target_ids:
-        return element_id
-    return None
+            body = {"dashboard_id": target_id} | form
+            create_part(
+                ctx, key, "/dashboard_filters", body, "dashboard_filters", str(source["id"])
+            )
+            continue
+        diff = canonical.differing(form, canonical.filter_form(existing))
+        if diff:
+            ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=str(existing["id"]))
+        ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), str(existing["id"]))
 
 
 def _write_elements(
@@ -109,30 +99,22 @@ def _write_elements(
     Returns backup tile id -> target tile id for the layout pass.
     """
     have = {str(e["id"]): e for e in target.get("dashboard_elements") or []}
-    pairs: dict[str, str] = {}
-    for element in backup.get("dashboard_elements") or []:
-        found = _pair(ctx, key, str(element["id"]), set(have) - set(pairs.values()), target_id)
-        if found is not None:
-            pairs[str(element["id"])] = found
+    elements = backup.get("dashboard_elements") or []
+    pairs = pair_parts(ctx, "dashboard_elements", elements, set(have), target_id == key[1])
     for element_id in set(have) - set(pairs.values()):
         ctx.send("DELETE", "/dashboard_elements/{id}", key, id=element_id)
-    for element in backup.get("dashboard_elements") or []:
+    for element in elements:
         source_id = str(element["id"])
         want = canonical.element_form(element, ctx.translate, None)
-        if source_id in pairs:
-            existing = have[pairs[source_id]]
-            current = canonical.element_form(existing, lambda _t, v: v, None)
-            body = _element_body(ctx, key, want, current)
-            if body:
-                ctx.send("PATCH", "/dashboard_elements/{id}", key, body, id=pairs[source_id])
-        else:
-            body = _element_body(ctx, key, want, None)
-            answer = ctx.send(
-                "POST", "/dashboard_elements", key, {"dashboard_id": target_id} | body
-            )
-            if not isinstance(answer, dict) or answer.get("id") is None:
-                raise ItemError("Looker answered a tile create without an id")
-            pairs[source_id] = str(answer["id"])
+        if source_id not in pairs:
+            body = {"dashboard_id": target_id} | _element_body(ctx, key, want, None)
+            path = "/dashboard_elements"
+            pairs[source_id] = create_part(ctx, key, path, body, "dashboard_elements", source_id)
+            continue
+        current = canonical.element_form(have[pairs[source_id]], lambda _t, v: v, None)
+        body = _element_body(ctx, key, want, current)
+        if body:
+            ctx.send("PATCH", "/dashboard_elements/{id}", key, body, id=pairs[source_id])
         ctx.plan.resolver.record(("dashboard_elements", source_id), pairs[source_id])
     return pairs
 

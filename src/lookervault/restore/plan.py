@@ -199,9 +199,8 @@ def placeholder(key: Key) -> str:
     return f"<new {key[0]}:{key[1]}>"
 
 
-def translator(plan_or_resolver: Resolver, planned: Iterable[Key] = ()) -> canonical.Translate:
+def translator(resolver: Resolver, planned: Iterable[Key] = ()) -> canonical.Translate:
     """Resolve a reference; a planned create becomes its placeholder, anything else None."""
-    resolver = plan_or_resolver
     pending = set(planned)
 
     def translate(type_name: str, source_id: str) -> str | None:

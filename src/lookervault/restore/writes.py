@@ -79,6 +79,35 @@ def update(ctx: Context, key: Key, target_id: str, body: Json) -> None:
             ctx.plan.target.remember((key[0], target_id), answer)
 
 
+def pair_parts(
+    ctx: Context, part_type: str, sources: list[Json], have: set[str], same_holder: bool
+) -> dict[str, str]:
+    """Which target part (tile, section, item) each backed-up part already is: by the id map,
+    or the same id when its holder is the very same object of the same instance."""
+    pairs: dict[str, str] = {}
+    for part in sources:
+        source_id = str(part["id"])
+        free = have - set(pairs.values())
+        found = ctx.plan.resolver.resolve((part_type, source_id))
+        if found not in free and ctx.plan.resolver.same_instance and same_holder:
+            found = source_id
+        if found in free:
+            pairs[source_id] = found
+    return pairs
+
+
+def create_part(
+    ctx: Context, key: Key, path: str, body: Json, part_type: str, source_id: str
+) -> str:
+    """POST one part of an item and record it in the id map at once."""
+    answer = ctx.send("POST", path, key, body)
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise ItemError(f"Looker answered the create of a {part_type[:-1]} without an id")
+    target_id = str(answer["id"])
+    ctx.plan.resolver.record((part_type, source_id), target_id)
+    return target_id
+
+
 def write_plain(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     """Types whose whole state is one create or update call."""
     if target_id is None:
