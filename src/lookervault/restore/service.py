@@ -8,8 +8,6 @@ restores nothing.
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ from lookervault.restore.source import Key, Source, open_source
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import Record, Target, Writer, read_target
 from lookervault.snapshot import refs
-from lookervault.snapshot.service import download
+from lookervault.snapshot.copies import temporary_copy
 
 Json = dict[str, Any]
 
@@ -92,14 +90,9 @@ class Report:
 @contextlib.contextmanager
 def snapshot_database(client: storage.Client, settings: Settings, ref: str) -> Iterator[Path]:
     """Download a snapshot, verified, into a private temporary directory; remove it after."""
-    resolved = refs.resolve(client, settings, "1" if ref.strip() == "latest" else ref)
-    folder = Path(tempfile.mkdtemp(prefix="lookervault-restore-", dir=settings.work_dir))
-    try:
-        database = folder / "looker.db"
-        download(client, resolved, database, overwrite=False)
+    resolved = refs.resolve(client, settings, ref)
+    with temporary_copy(client, resolved, settings.work_dir) as database:
         yield database
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def selected_keys(source: Source, selection: Selection, failed: dict[Key, str]) -> list[Key]:

@@ -1,4 +1,5 @@
-"""Resolve a snapshot reference: index (1 = newest), timestamp, object name or gs:// URL."""
+"""Resolve a snapshot reference: index (1 = newest) or `latest`, timestamp, object name or
+gs:// URL."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def _by_name(client: storage.Client, bucket: str, name: str, prefix: str, ref: s
 
 def resolve(client: storage.Client, settings: Settings, ref: str) -> Resolved:
     ref = ref.strip()
+    if ref == "latest":
+        ref = "1"
     if ref.startswith("gs://"):
         bucket, _, name = ref[len("gs://") :].partition("/")
         if not bucket or not name:
