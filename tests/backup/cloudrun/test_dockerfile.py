@@ -241,3 +241,15 @@ def test_the_parser_sees_through_continuations_and_stages() -> None:
     assert not is_pinned("python") and not is_pinned("python:latest")
     assert not is_pinned("python:3.12-slim") and not is_pinned("localhost:5000/python")
     assert is_pinned("gcr.io/x/python:3.12.8") and is_pinned("python@sha256:" + "0" * 64)
+
+
+def test_base_image_is_an_argument_defaulting_to_the_pinned_official_image() -> None:
+    """CI, which reaches no registry, builds on a local base; everyone else gets the official."""
+    args, stages = parse_dockerfile(DOCKERFILE.read_text())
+    default = args["PYTHON_IMAGE"]
+    assert default.startswith("python:") and is_pinned(default) and "slim" in default
+    names = {stage.name for stage in stages if stage.name}
+    text_froms = [
+        line.split()[1] for line in logical_lines(DOCKERFILE.read_text()) if line.startswith("FROM")
+    ]
+    assert all(image == "${PYTHON_IMAGE}" or image in names for image in text_froms)
