@@ -1,4 +1,5 @@
-"""Build the directory Cloud Functions deploys: `main.py`, `lookervault/`, `requirements.txt`.
+"""Build the directory Cloud Functions deploys: `main.py`, `lookervault/`, `requirements.txt`,
+and the same as a zip next to it (`function-bundle.zip`), which Terraform uploads.
 
     python functions/build_bundle.py [OUTPUT_DIR]      (default: function-bundle/)
 
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,7 @@ HANDLER = ROOT / "functions" / "main.py"
 PACKAGE = ROOT / "src" / "lookervault"
 DEFAULT_OUTPUT = ROOT / "function-bundle"
 BUNDLE_FILES = ("main.py", "requirements.txt", "lookervault")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # Run in a child: import the handler, then name the given distributions owning a loaded module.
 _PROBE = """
@@ -85,6 +88,22 @@ def build(output: Path) -> Path:
     return output
 
 
+def zip_bundle(bundle: Path) -> Path:
+    """`<bundle>.zip`, byte for byte the same for the same files: Terraform names the uploaded
+    object by its hash, so an unchanged bundle does not redeploy the function."""
+    archive = bundle.with_name(f"{bundle.name}.zip")
+    files = sorted(path for path in bundle.rglob("*") if path.is_file())
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in files:
+            entry = zipfile.ZipInfo(path.relative_to(bundle).as_posix(), ZIP_DATE)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(entry, path.read_bytes())
+    return archive
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT
-    print(build(target.resolve()))
+    bundle = build(target.resolve())
+    print(bundle)
+    print(zip_bundle(bundle))
