@@ -3,7 +3,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean
+# The shared offline tools (tfcheck, the container base image) live next to the repository.
+SHARED ?= ../shared
+TFCHECK := $(SHARED)/tfcheck
+TERRAFORM ?= $(shell command -v terraform)
+INFRA_VENV := .venv-infra
+CHECKOV_VENV := .venv-checkov
+JOB_IMAGE ?= localhost/lookervault-job:test
+
+.PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean \
+	infra-check image test-image
 
 setup: $(STAMP)
 
@@ -38,5 +47,45 @@ stand-in-check: setup
 function-bundle: setup
 	$(BIN)/python functions/build_bundle.py function-bundle
 
+# --- infra/ and cloudbuild.yaml, offline: terraform through a stub provider, checkov -----------
+
+$(INFRA_VENV)/.installed:
+	test -d $(INFRA_VENV) || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet 'python-hcl2>=8,<9' 'pyyaml>=6,<7' 'tf==1.2.0' 'msgpack>=1,<2'
+	touch $@
+
+# checkov pins its own HCL parser: a venv of its own.
+$(CHECKOV_VENV)/.installed:
+	test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov>=3.2,<4'
+	touch $@
+
+infra-check: setup $(INFRA_VENV)/.installed $(CHECKOV_VENV)/.installed
+	@test -n "$(TERRAFORM)" || { echo "terraform not found: install Terraform >= 1.9 (CI machines have /usr/local/bin/terraform) or pass TERRAFORM=..." >&2; exit 1; }
+	@test -d "$(TFCHECK)" || { echo "$(TFCHECK) not found: the shared tools must sit next to the repository, or pass SHARED=..." >&2; exit 1; }
+	$(TERRAFORM) fmt -check -recursive -diff infra/
+	$(INFRA_VENV)/bin/python $(TFCHECK)/tfschema_check.py infra/
+	$(INFRA_VENV)/bin/python $(TFCHECK)/tfstub.py validate infra/
+	$(INFRA_VENV)/bin/python $(TFCHECK)/tfstub.py test infra/
+	$(CHECKOV_VENV)/bin/checkov -d infra --framework terraform --skip-download --compact --quiet
+	$(INFRA_VENV)/bin/python $(TFCHECK)/cloudbuild_check.py cloudbuild.yaml
+	TFCHECK=$(abspath $(TFCHECK)) INFRA_PYTHON=$(abspath $(INFRA_VENV))/bin/python TERRAFORM=$(TERRAFORM) \
+		$(BIN)/pytest -m infra tests/deploy
+
+# --- the job image, built and run with podman (../shared/container/README.md) ------------------
+
+image test-image: export CONTAINERS_CONF = $(abspath $(SHARED))/container/containers.conf
+
+# --no-cache: podman reuses the cached `RUN --mount=...,from=builder` layer even when the builder's
+# wheels changed, which would ship stale code.
+image:
+	@command -v podman >/dev/null || { echo "podman not found: apt-get install -y podman runc debootstrap" >&2; exit 1; }
+	base=$$($(SHARED)/container/base-image.sh) && \
+	podman build --no-cache --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
+		--build-arg PYTHON_IMAGE="$$base" -f job/Dockerfile -t $(JOB_IMAGE) .
+
+test-image: setup image
+	LOOKERVAULT_JOB_IMAGE=$(JOB_IMAGE) $(BIN)/pytest -m image tests/deploy
+
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INFRA_VENV) $(CHECKOV_VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
