@@ -27,8 +27,9 @@ from pathlib import Path
 
 from bench.extract_bench import high_water_kb
 from lookervault.local.standin import Faults, SeedSize, StandIn
+from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker.extract import extract
-from tests.support.looker_fixtures import StandInSettings, sdk_env
+from tests.support.looker_fixtures import sdk_env
 
 LOOKERVAULT = str(Path(sys.executable).with_name("lookervault"))
 WORKER_COUNTS = (1, 8)

@@ -36,15 +36,7 @@ def extract_items(standin: StandIn, path: Path) -> Items:
     return read_items(path)
 
 
-def read_items(path: Path) -> Items:
-    conn = store.open_read_only(path)
-    try:
-        items: Items = {}
-        for type_name, item_id, data in store.current_items(conn):
-            items.setdefault(type_name, {})[item_id] = data
-        return items
-    finally:
-        conn.close()
+read_items = store.read_items
 
 
 def writes(standin: StandIn) -> list[str]:

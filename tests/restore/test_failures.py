@@ -10,8 +10,9 @@ import pytest
 
 from lookervault.local.standin import StandIn
 from lookervault.looker.compare import compare
+from lookervault.restore.plan import quieted
 from tests.restore.conftest import Restore, extract_items, read_items, writes
-from tests.restore.test_migrate import only_backed_up, schedules_as_disabled
+from tests.restore.test_migrate import only_backed_up
 
 
 def test_a_failing_type_leaves_the_rest_done_and_retry_failed_completes(
@@ -40,7 +41,7 @@ def test_a_failing_type_leaves_the_rest_done_and_retry_failed_completes(
     finished = restore(looker_b, "--db", str(backup), "--yes", "--json")
     assert finished.code == 0, finished.err
     restored = extract_items(looker_b, tmp_path / "b.db")
-    assert only_backed_up(compare(schedules_as_disabled(read_items(backup)), restored)) == []
+    assert only_backed_up(compare(quieted(read_items(backup)), restored)) == []
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_written(

@@ -11,22 +11,13 @@ from pathlib import Path
 
 from lookervault.local.standin import StandIn
 from lookervault.looker.compare import Difference, compare, describe
+from lookervault.restore.plan import quieted
 from tests.restore.conftest import Items, Restore, extract_items, read_items, restore_env, writes
 
 
 def only_backed_up(differences: list[Difference]) -> list[Difference]:
     """What B lacks or holds differently; B's own items (its API user, ...) are extras."""
     return [d for d in differences if d.kind != "extra"]
-
-
-def schedules_as_disabled(items: Items) -> Items:
-    """The backup as a restore without --enable-schedules should leave it in another instance."""
-    quiet = {**items}
-    quiet["scheduled_plans"] = {
-        i: {**p, "enabled": False} for i, p in items["scheduled_plans"].items()
-    }
-    quiet["alerts"] = {i: {**a, "is_disabled": True} for i, a in items["alerts"].items()}
-    return quiet
 
 
 def test_everything_into_an_empty_instance_then_nothing_more(
@@ -40,7 +31,7 @@ def test_everything_into_an_empty_instance_then_nothing_more(
     assert report["same_instance"] is False and report["failures"] == []
     assert any("email login only" in note for note in report["notes"])
     restored = extract_items(looker_b, tmp_path / "b.db")
-    assert only_backed_up(compare(schedules_as_disabled(before), restored)) == []
+    assert only_backed_up(compare(quieted(before), restored)) == []
     assert looker_b.deliveries == []
 
     looker_b.clear_exchanges()
@@ -95,8 +86,8 @@ def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
     assert again.returncode == 0, again.stderr
     restored = extract_items(looker_b, tmp_path / "b.db")
     backed_up = read_items(backup)
-    assert only_backed_up(compare(schedules_as_disabled(backed_up), restored)) == []
+    assert only_backed_up(compare(quieted(backed_up), restored)) == []
     assert_no_duplicates(restored)
-    expected = describe(schedules_as_disabled(backed_up))
+    expected = describe(quieted(backed_up))
     for type_name, named in describe(restored).items():
         assert set(named) == set(expected.get(type_name, {})) | set(own.get(type_name, {}))

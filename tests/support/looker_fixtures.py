@@ -15,28 +15,11 @@ from typing import Any
 import looker_sdk
 import pytest
 import requests
-from looker_sdk.rtl import api_settings
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
 from lookervault.local.standin import Faults, SeedSize, StandIn
+from lookervault.local.standin.sdk import StandInSettings
 from tests.support.openapi_check import validate_exchanges
-
-
-class StandInSettings(api_settings.ApiSettings):
-    """looker_sdk settings for one stand-in, read from neither looker.ini nor the environment."""
-
-    def __init__(self, standin: StandIn, timeout_s: int = 30) -> None:
-        self._config: api_settings.SettingsConfig = {
-            "base_url": standin.base_url,
-            "client_id": standin.client_id,
-            "client_secret": standin.client_secret,
-            "verify_ssl": "false",
-            "timeout": str(timeout_s),
-        }
-        super().__init__(filename="looker.ini")
-
-    def read_config(self) -> api_settings.SettingsConfig:
-        return dict(self._config)  # type: ignore[return-value]
 
 
 def sdk_for(standin: StandIn) -> Looker40SDK:

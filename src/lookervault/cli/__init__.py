@@ -9,6 +9,7 @@ import click
 from lookervault import __version__
 from lookervault.cli.backup import backup
 from lookervault.cli.demo import demo
+from lookervault.cli.drill import drill
 from lookervault.cli.extract import extract
 from lookervault.cli.restore import restore
 from lookervault.cli.snapshot import snapshot
@@ -26,6 +27,7 @@ cli.add_command(extract)
 cli.add_command(restore)
 cli.add_command(backup)
 cli.add_command(demo)
+cli.add_command(drill)
 
 
 def main(argv: list[str] | None = None) -> int:

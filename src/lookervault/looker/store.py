@@ -304,6 +304,18 @@ def current_items(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str
         yield type_name, item_id, json.loads(data)
 
 
+def read_items(db_path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every current item of a database as type -> id -> object (for comparisons)."""
+    conn = open_read_only(db_path)
+    try:
+        items: dict[str, dict[str, dict[str, Any]]] = {}
+        for type_name, item_id, data in current_items(conn):
+            items.setdefault(type_name, {})[item_id] = data
+        return items
+    finally:
+        conn.close()
+
+
 def content_counts(db_path: Path) -> dict[str, int]:
     """Items per type still present in Looker at the last run (soft-deleted ones included)."""
     conn = open_read_only(db_path)

@@ -9,7 +9,7 @@ matches is created. Dependencies the selection needs but the target lacks join t
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +24,16 @@ Action = Literal["create", "update", "undelete", "unchanged", "skip"]
 WRITES: frozenset[Action] = frozenset({"create", "update", "undelete"})
 SCHEDULE_SWITCH = {"scheduled_plans": ("enabled", False), "alerts": ("is_disabled", True)}
 """The field that keeps a restored schedule or alert from sending, and its quiet value."""
+
+
+def quieted(items: Mapping[str, Mapping[str, Json]]) -> dict[str, dict[str, Json]]:
+    """Backed-up items as a restore into another instance leaves them without
+    --enable-schedules: every schedule and alert switched off."""
+    found = {type_name: dict(by_id) for type_name, by_id in items.items()}
+    for type_name, (name, quiet) in SCHEDULE_SWITCH.items():
+        if type_name in found:
+            found[type_name] = {i: {**x, name: quiet} for i, x in found[type_name].items()}
+    return found
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""The restore drill: a good snapshot passes, one that cannot be restored faithfully fails
+naming the item, and the scheduled job logs one structured line per instance."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import google.cloud.storage as storage
+import pytest
+
+from lookervault.cli import main
+from lookervault.local.standin.sdk import StandInSettings
+from lookervault.looker.extract import extract
+from tests.support.cli import Result
+from tests.support.looker_fixtures import StandInFactory, standin_factory  # noqa: F401
+
+
+@pytest.fixture
+def backup(standin_factory: StandInFactory, tmp_path: Path) -> Path:  # noqa: F811
+    path = tmp_path / "a.db"
+    extract(path, settings=StandInSettings(standin_factory()), workers=4)
+    return path
+
+
+@pytest.fixture
+def work_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "work"
+    path.mkdir()
+    monkeypatch.setenv("LOOKERVAULT_WORK_DIR", str(path))
+    return path
+
+
+def upload(database: Path) -> None:
+    assert main(["snapshot", "upload", "--source", str(database)]) == 0
+
+
+def drill(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    capsys.readouterr()
+    code = main(["drill", "--json", *args])
+    out = capsys.readouterr()
+    return Result(code, out.out, out.err)
+
+
+def test_a_good_snapshot_passes(
+    backup: Path, bucket: storage.Bucket, work_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upload(backup)
+    done = drill(capsys)
+    assert done.code == 0, done.err
+    report = done.json()
+    assert report["passed"] is True and report["differences"] == []
+    assert report["counts"]["dashboards"] == report["restored"]["dashboards"] > 0
+    assert report["target"] == "a new local Looker stand-in"
+    assert list(work_dir.iterdir()) == []
+
+
+def test_a_snapshot_that_cannot_come_back_fails_naming_the_item(
+    backup: Path, bucket: storage.Bucket, work_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(backup) as conn:
+        row = conn.execute(
+            "select id, data from content where type = 'dashboards' and deleted = 0"
+            " and data like '%\"query\":{%' order by cast(id as integer) limit 1"
+        ).fetchone()
+        dashboard = json.loads(row[1])
+        tile = next(e for e in dashboard["dashboard_elements"] if e.get("query"))
+        tile["query"]["fields"] = "not a list of fields"  # the target's create_query refuses it
+        conn.execute(
+            "update content set data = ? where type = 'dashboards' and id = ?",
+            (json.dumps(dashboard), row[0]),
+        )
+    upload(backup)
+
+    done = drill(capsys)
+
+    assert done.code == 1
+    report = done.json()
+    assert report["passed"] is False
+    assert any(dashboard["title"] in line for line in report["failures"])
+    assert any(dashboard["title"] in line for line in report["differences"])
+    assert "did not come back" in done.err
+    assert list(work_dir.iterdir()) == []
+
+
+def test_the_scheduled_drill_logs_one_structured_line_per_instance(
+    backup: Path, bucket: storage.Bucket, work_dir: Path
+) -> None:
+    upload(backup)
+    done = subprocess.run(
+        [sys.executable, "-m", "lookervault.drill"],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [json.loads(x) for x in done.stdout.splitlines()]
+    assert line["severity"] == "INFO" and line["message"].startswith("drill of default passed")
+    assert line["logging.googleapis.com/labels"] == {"instance": "default", "drill": "true"}
+    assert line["drill"]["passed"] is True
