@@ -31,6 +31,7 @@ output "service_accounts" {
     function       = google_service_account.function.email
     trigger        = google_service_account.trigger.email
     function_build = google_service_account.function_build.email
+    drill          = one(google_service_account.drill[*].email)
   }
 }
 
@@ -47,4 +48,12 @@ output "cli_environment" {
 output "cli_exports" {
   description = "cli_environment as shell: eval \"$(terraform output -raw cli_exports)\"."
   value       = join("\n", [for key, value in local.cli_environment : "export ${key}='${value}'"])
+}
+
+output "alert_policies" {
+  description = "The alert policies: backup job errors, snapshots that stopped, failed drills."
+  value = concat(
+    [google_monitoring_alert_policy.job_errors.name, google_monitoring_alert_policy.snapshots_stopped.name],
+    google_monitoring_alert_policy.drill_failures[*].name,
+  )
 }

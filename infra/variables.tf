@@ -496,3 +496,33 @@ variable "deployer" {
     error_message = "deployer must be a user:, group: or serviceAccount: member."
   }
 }
+
+# --- Knowing when backups stop ------------------------------------------------------------------
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alerts go to."
+  type        = list(string)
+  default     = []
+}
+
+variable "freshness_window_minutes" {
+  description = <<-EOT
+    Alert when an instance has had no new snapshot for this long. Cloud Monitoring's metric
+    absence allows at most 23.5 hours (1410 minutes), so schedule backups more often than
+    that (every 6, 8 or 12 hours) or check freshness from your own monitoring with
+    `lookervault backup status --max-age`.
+  EOT
+  type        = number
+  default     = 1410
+
+  validation {
+    condition     = var.freshness_window_minutes >= 5 && var.freshness_window_minutes <= 1410 && floor(var.freshness_window_minutes) == var.freshness_window_minutes
+    error_message = "freshness_window_minutes must be whole minutes between 5 and 1410 (23.5 hours, Cloud Monitoring's longest absence window)."
+  }
+}
+
+variable "drill_schedule" {
+  description = "When the restore drill job runs (cron, in time_zone); null (the default) creates no drill job."
+  type        = string
+  default     = null
+}
