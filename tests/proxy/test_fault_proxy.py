@@ -15,7 +15,7 @@ from pathlib import Path
 import google_crc32c
 import pytest
 import requests
-from google.api_core.exceptions import ServiceUnavailable
+from google.api_core.exceptions import PreconditionFailed, ServiceUnavailable
 from google.cloud import storage
 from google.cloud.storage.exceptions import DataCorruption
 from google.cloud.storage.retry import DEFAULT_RETRY
@@ -313,6 +313,37 @@ def test_reset_clears_faults_and_records(
     assert [(r.method, r.status, r.fault) for r in fault_proxy.records] == [("GET", 200, None)]
     fault_proxy.reset()
     assert fault_proxy.records == []
+
+
+def test_concurrent_create_only_uploads_to_one_name_commit_exactly_one(
+    fault_proxy: FaultProxy, proxied_bucket: storage.Bucket
+) -> None:
+    """fake-gcs-server checks ifGenerationMatch=0 and writes without a lock between the two, so
+    four uploads racing to one name could all succeed; the proxy commits them one at a time,
+    as real Cloud Storage does. The four data requests are held until all have arrived."""
+    held = fault_proxy.hold(method="PUT", query="upload_id", times=4)
+    outcomes: list[str] = []
+
+    def upload(number: int) -> None:
+        client = storage.Client(project="test-project")
+        try:
+            resumable_upload(client.bucket(proxied_bucket.name), "race", b"%d" % number * 1000)
+            outcomes.append("created")
+        except PreconditionFailed:
+            outcomes.append("412")
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(4):
+            assert held.arrivals.acquire(timeout=30), "an upload never reached the proxy"
+    finally:
+        held.released.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert sorted(outcomes) == ["412", "412", "412", "created"]
+    assert [b.name for b in proxied_bucket.list_blobs()] == ["race"]
 
 
 # The fixture and the lifecycle.

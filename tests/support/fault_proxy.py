@@ -5,6 +5,12 @@ connections, a corrupted byte) without mocking the client. The client talks HTTP
 (STORAGE_EMULATOR_HOST points here), the proxy forwards to fake-gcs-server, records every
 request, and misbehaves on the requests a test chose. Bodies stream in 1 MiB pieces, so
 transfers of hundreds of megabytes pass through in bounded memory.
+
+It also closes a gap of fake-gcs-server: it checks a resumable upload's `ifGenerationMatch=0`
+when the session starts, not when the object is committed, so concurrent uploads to one name
+all "succeed" and overwrite each other. Real Cloud Storage checks at the commit. The proxy
+does the same: the final request of a create-only session is answered 412 when the object
+exists by then, and commits to one name go through one at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
@@ -117,6 +123,8 @@ class Fault:
     drop_after_hold: bool = False
     held: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
+    arrivals: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    """Released once per held request: acquire it N times to wait until N are waiting."""
 
 
 class FaultProxy:
@@ -132,6 +140,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._records: list[Record] = []
         self._faults: list[Fault] = []
+        self._name_locks: dict[str, threading.Lock] = {}
+        self._create_only: set[str] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -260,6 +270,46 @@ class FaultProxy:
             self._faults.append(fault)
         return fault
 
+    def _commit_lock(self, record: Record) -> threading.Lock | contextlib.nullcontext[None]:
+        """One lock per object name for the data requests of its resumable uploads (the
+        emulator's upload URLs carry the object name next to the upload id)."""
+        name = record.query.get("name")
+        if record.method != "PUT" or "upload_id" not in record.query or name is None:
+            return contextlib.nullcontext()
+        with self._lock:
+            return self._name_locks.setdefault(name, threading.Lock())
+
+    def _remember_session(self, record: Record, location: str | None) -> None:
+        """Note the upload id of a create-only resumable session (from its Location)."""
+        if record.query.get("uploadType") != "resumable":
+            return
+        if record.query.get("ifGenerationMatch") != "0":
+            return
+        upload_id = dict(parse_qsl(urlsplit(location or "").query)).get("upload_id")
+        if upload_id:
+            with self._lock:
+                self._create_only.add(upload_id)
+
+    def _taken_at_commit(self, record: Record) -> bool:
+        """The final request of a create-only session whose object exists by now."""
+        with self._lock:
+            create_only = record.query.get("upload_id") in self._create_only
+        final = not record.headers.get("content-range", "*").endswith("/*")
+        bucket = re.search(r"/b/([^/]+)/o", record.path)
+        if not (create_only and final and bucket and record.query.get("name")):
+            return False
+        name = quote(record.query["name"], safe="")
+        upstream = http.client.HTTPConnection(
+            self.upstream_host, self.upstream_port, timeout=UPSTREAM_TIMEOUT_S
+        )
+        try:
+            upstream.request("GET", f"/storage/v1/b/{bucket.group(1)}/o/{name}?fields=name")
+            response = upstream.getresponse()
+            response.read()
+            return response.status == 200
+        finally:
+            upstream.close()
+
     def _admit(self, record: Record) -> Fault | None:
         """Record the request and consume the first pending fault that matches it."""
         with self._lock:
@@ -327,6 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = proxy._admit(record)
         if fault is not None and fault.kind == "hold":
             fault.held.set()
+            fault.arrivals.release()
             fault.released.wait(timeout=HOLD_LIMIT_S)
             if fault.drop_after_hold:
                 self._abort()
@@ -358,13 +409,22 @@ class _Handler(BaseHTTPRequestHandler):
             proxy.upstream_host, proxy.upstream_port, timeout=UPSTREAM_TIMEOUT_S
         )
         try:
-            try:
-                response = self._forward(upstream, body, chunked)
-            except (OSError, http.client.HTTPException) as error:
-                self.close_connection = True
-                self._answer_error(record, 502, f"fault proxy could not reach emulator: {error}")
-                return
-            self._relay(response, record, fault if side == "response" else None)
+            with proxy._commit_lock(record):
+                if proxy._taken_at_commit(record):
+                    for _ in body:
+                        pass
+                    self._answer_error(record, 412, "conditionNotMet: the object exists")
+                    return
+                try:
+                    response = self._forward(upstream, body, chunked)
+                except (OSError, http.client.HTTPException) as error:
+                    self.close_connection = True
+                    self._answer_error(
+                        record, 502, f"fault proxy could not reach emulator: {error}"
+                    )
+                    return
+                proxy._remember_session(record, response.getheader("Location"))
+                self._relay(response, record, fault if side == "response" else None)
         finally:
             upstream.close()
 
