@@ -17,7 +17,12 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from lookervault.errors import ConfigError
 from lookervault.instances import LookerInstance, check_slug
@@ -27,6 +32,9 @@ DEFAULT_CONFIG_FILE = "lookervault.toml"
 BASE_SECTION = "snapshot"
 _JOB_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$")
+_IPV4 = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_FIELD_IN_SETTINGS_ERROR = re.compile(r'field "([a-z_]+)"')
 
 
 def default_state_dir() -> Path:
@@ -84,6 +92,7 @@ class Settings(BaseSettings):
 
     bucket: str | None = None
     project: str | None = None
+    gcs_retry_seconds: float = Field(default=120.0, gt=0)
     prefix: str = "snapshots/"
     instance: str = "default"
     filename_prefix: str = "looker"
@@ -108,6 +117,25 @@ class Settings(BaseSettings):
     retention_keep_daily: int = Field(default=0, ge=0)
     retention_keep_weekly: int = Field(default=0, ge=0)
     retention_keep_monthly: int = Field(default=0, ge=0)
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_is_a_name(cls, value: str | None) -> str | None:
+        """`gs://name` and `gs://name/` are understood; anything else must be a bucket name."""
+        if not value:
+            return value
+        name = value.removeprefix("gs://").rstrip("/")
+        if "/" in name:
+            raise ValueError(
+                f"{value!r} is a path, not a bucket name; put the bucket here (e.g. "
+                f"{name.split('/')[0]!r}) and folders in LOOKERVAULT_PREFIX"
+            )
+        if not is_bucket_name(name):
+            raise ValueError(
+                f"{name!r} is not a valid Cloud Storage bucket name (3-63 lower-case letters, "
+                "digits, '-', '_' or '.', starting and ending with a letter or digit)"
+            )
+        return name
 
     @field_validator("prefix")
     @classmethod
@@ -183,11 +211,32 @@ class Settings(BaseSettings):
         return f"projects/{self.project}/locations/{self.region}/jobs/{self.job}"
 
 
+def is_bucket_name(name: str) -> bool:
+    """Cloud Storage's naming rules, so a typo is exit 2 here rather than "not found" later."""
+    parts = name.split(".")
+    return (
+        3 <= len(name) <= 222
+        and _BUCKET.match(name) is not None
+        and all(0 < len(part) <= 63 for part in parts)
+        and (len(parts) > 1 or len(name) <= 63)
+        and not _IPV4.match(name)
+        and not name.startswith("goog")
+    )
+
+
 def load_settings(**flags: Any) -> Settings:
     """Build settings, turning validation errors into an exit-2 error naming the key."""
     given = {key: value for key, value in flags.items() if value is not None}
     try:
         return Settings(**given)
+    except SettingsError as exc:  # a value that does not even parse, e.g. malformed JSON
+        field = _FIELD_IN_SETTINGS_ERROR.search(str(exc))
+        key = f"LOOKERVAULT_{field.group(1).upper()}" if field else "A LOOKERVAULT_* variable"
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ConfigError(
+            f"Invalid configuration: {key} cannot be parsed{cause}.",
+            f"Fix {key} and retry: it must be valid JSON (see docs/configuration.md).",
+        ) from exc
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -44,3 +44,7 @@ class NotFoundError(LookerVaultError):
     """A snapshot, bucket or job that does not exist: exit 3."""
 
     exit_code = EXIT_NOT_FOUND
+
+
+class Interrupted(UsageError):
+    """Stopped by Ctrl-C, SIGTERM or SIGHUP, saying what is kept: exit 2 (cancelled)."""

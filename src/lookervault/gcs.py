@@ -7,13 +7,18 @@ anywhere else) knows whether it talks to one.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import google.cloud.storage as storage
 import requests
 from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
 from google.auth import exceptions as auth_exceptions
 from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
+from google.cloud.storage.retry import _should_retry
 
 from lookervault.errors import (
     ConfigError,
@@ -27,6 +32,37 @@ NO_CREDENTIALS_HINT = (
     "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "
     "to a service account key file."
 )
+KEY_FILE_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+DEFAULT_RETRY_SECONDS = 120.0
+log = logging.getLogger("lookervault.gcs")
+
+
+def retry_policy(seconds: float = DEFAULT_RETRY_SECONDS) -> Retry:
+    """Retry what google-cloud-storage deems transient (its own predicate), with its backoff,
+    for at most `seconds`. The first retried error is reported at once, so an unreachable
+    Cloud Storage is a warning within seconds instead of minutes of silence."""
+    reported = False
+
+    def report(exc: Exception) -> None:
+        nonlocal reported
+        if not reported:
+            reported = True
+            log.warning(
+                "Cloud Storage did not answer (%s); retrying for up to %g s. "
+                "Check the network connection (or STORAGE_EMULATOR_HOST).",
+                _describe(exc),
+                seconds,
+            )
+
+    return Retry(predicate=_should_retry, timeout=seconds, on_error=report)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, api_exceptions.GoogleAPICallError) and exc.code:
+        return f"HTTP {int(exc.code)}"
+    if isinstance(exc, (requests.ConnectionError, ConnectionError)):
+        return f"cannot connect: {type(exc).__name__}"
+    return type(exc).__name__
 
 
 def make_client(project: str | None = None) -> storage.Client:
@@ -44,6 +80,14 @@ def storage_errors(
     except LookerVaultError:
         raise
     except auth_exceptions.DefaultCredentialsError as exc:
+        key_file = os.environ.get(KEY_FILE_ENV)
+        if key_file and not Path(key_file).is_file():
+            raise ConfigError(
+                f"No Google Cloud credentials: {KEY_FILE_ENV} names {key_file}, "
+                "which does not exist.",
+                f"Point {KEY_FILE_ENV} at your service account key file, or unset it to use "
+                "`gcloud auth application-default login`.",
+            ) from exc
         raise ConfigError("No Google Cloud credentials found.", NO_CREDENTIALS_HINT) from exc
     except auth_exceptions.RefreshError as exc:
         raise ConfigError(

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import requests
 
 from lookervault.config import load_settings
 from lookervault.local.emulator import stop_process
+from lookervault.local.sample import make_sample_db
 from lookervault.retention.function import FINALIZED
 from lookervault.snapshot.upload import upload_snapshot
 from tests.support.gcs_emulator import Emulator
@@ -34,11 +34,7 @@ POLICY_ENV = {"LOOKERVAULT_RETENTION_MIN_COUNT": "3", "LOOKERVAULT_RETENTION_MAX
 
 @pytest.fixture
 def looker_db(tmp_path: Path) -> Path:
-    path = tmp_path / "looker.db"
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
-        db.execute("CREATE TABLE dashboards (id INTEGER PRIMARY KEY, title TEXT)")
-        db.executemany("INSERT INTO dashboards (title) VALUES (?)", [("sales",), ("ops",)])
-    return path
+    return make_sample_db(tmp_path / "looker.db", 16 * 1024)
 
 
 Uploader = Callable[..., list[str]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from lookervault.snapshot.catalog import PROTECTED_KEY, Snapshot
+from lookervault.snapshot.catalog import INCOMPLETE_KEY, PROTECTED_KEY, Snapshot
 from lookervault.snapshot.naming import build_name
 
 NOW = datetime(2025, 6, 15, 12, 0, 0, tzinfo=UTC)
@@ -19,6 +19,7 @@ def make_snapshot(
     hold: bool = False,
     size_bytes: int = 100,
     generation: int = 1,
+    incomplete: bool = False,
 ) -> Snapshot:
     """A snapshot created at `created`, named after `named` (default: the same moment)."""
     name = build_name("snapshots/", instance, "looker", named or created)
@@ -31,7 +32,10 @@ def make_snapshot(
         generation=generation,
         size_bytes=size_bytes,
         crc32c="AAAAAA==",
-        metadata={PROTECTED_KEY: "legal hold"} if protected else {},
+        metadata={
+            **({PROTECTED_KEY: "legal hold"} if protected else {}),
+            **({INCOMPLETE_KEY: "its last extraction did not complete"} if incomplete else {}),
+        },
         temporary_hold=hold,
     )
 

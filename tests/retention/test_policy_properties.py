@@ -41,6 +41,7 @@ def snapshot_sets(draw: st.DrawFn) -> tuple[list[Snapshot], datetime]:
                 protected=draw(st.booleans()) and draw(st.booleans()),
                 hold=draw(st.integers(0, 9)) == 0,
                 generation=draw(st.integers(1, 2**40)),
+                incomplete=draw(st.integers(0, 5)) == 0,
             )
         )
     unique = {snapshot.name: snapshot for snapshot in snapshots}
@@ -102,12 +103,27 @@ def test_never_deletes_a_future_dated_snapshot(
 
 @tune
 @cases
-def test_never_leaves_fewer_than_min_count(
+def test_never_leaves_fewer_than_min_count_whole_snapshots(
     case: tuple[list[Snapshot], datetime], policy: RetentionPolicy
 ) -> None:
+    """Incomplete snapshots do not count toward min_count: the N newest whole ones stay."""
     snapshots, now = case
-    kept = [d for d in decide(snapshots, policy, now) if d.keep]
-    assert len(kept) >= min(policy.min_count, len(snapshots))
+    whole = [s for s in snapshots if not s.incomplete]
+    kept = [d.snapshot for d in decide(snapshots, policy, now) if d.keep]
+    assert len([s for s in kept if not s.incomplete]) >= min(policy.min_count, len(whole))
+
+
+@tune
+@cases
+def test_an_incomplete_snapshot_never_takes_a_slot_from_a_whole_one(
+    case: tuple[list[Snapshot], datetime], policy: RetentionPolicy
+) -> None:
+    """Adding incomplete snapshots changes no decision about the whole ones."""
+    snapshots, now = case
+    whole = [s for s in snapshots if not s.incomplete]
+    with_incomplete = {d.snapshot.name: d for d in decide(snapshots, policy, now)}
+    for decision in decide(whole, policy, now):
+        assert with_incomplete[decision.snapshot.name] == decision
 
 
 @tune

@@ -46,19 +46,36 @@ def test_byte_flipped_during_upload_leaves_no_snapshot_and_exits_1(
     assert snapshot_names(bucket) == []
 
 
-def test_byte_flipped_during_download_exits_1_and_touches_nothing(
+def test_a_byte_flipped_in_transit_is_fetched_again_and_verified(
     run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy, large_db: Path, tmp_path: Path
 ) -> None:
+    uploaded = run("snapshot", "upload", "--source", str(large_db), "--json")
+    assert uploaded.code == 0, uploaded.err
+    fault_proxy.reset()
+    fault_proxy.flip_byte(**DOWNLOAD, side="response")
+    out = tmp_path / "looker.db"
+    result = run("snapshot", "download", "1", "--output", str(out), "--json")
+    assert result.code == 0, result.err
+    assert fault_proxy.count(**DOWNLOAD) == 2
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == uploaded.json()["raw_sha256"]
+
+
+def test_a_damaged_stored_object_is_named_as_such_and_touches_nothing(
+    run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy, large_db: Path, tmp_path: Path
+) -> None:
+    """The same wrong bytes on every download is what a damaged stored object looks like
+    from the client (fake-gcs-server keeps the CRC32C it recorded when an object was written)."""
     assert run("snapshot", "upload", "--source", str(large_db)).code == 0
     folder = tmp_path / "restore"
     folder.mkdir()
     destination = folder / "looker.db"
     destination.write_bytes(b"yesterday's database")
     fault_proxy.reset()
-    fault_proxy.flip_byte(**DOWNLOAD, side="response")
+    fault_proxy.flip_byte(**DOWNLOAD, side="response", times=99)
     result = run("snapshot", "download", "1", "--output", str(destination), "--overwrite")
     assert result.code == 1
-    assert "Checksum mismatch" in result.err
+    assert "is damaged" in result.err and "another snapshot" in result.err
+    assert "transit" not in result.err
     assert destination.read_bytes() == b"yesterday's database"
     assert sorted(p.name for p in folder.iterdir()) == ["looker.db"]
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import google.cloud.storage as storage
+import pytest
 
 from lookervault.snapshot.naming import build_name
 from tests.snapshot.conftest import Run
@@ -44,7 +45,7 @@ def test_listing_2000_snapshots_takes_two_requests_then_none(
 
     fault_proxy.reset()
     second = run("snapshot", "list", "--json")
-    assert second.json() == first.json()
+    assert second.json() == {**first.json(), "from_cache": True}
     assert fault_proxy.records == []
 
 
@@ -83,3 +84,65 @@ def test_since_and_filter_narrow_the_listing(run: Run, bucket: storage.Bucket) -
     assert recent["total_count"] == 0
     bad = run("snapshot", "list", "--since", "soon")
     assert bad.code == 2
+
+
+def put_at(bucket: storage.Bucket, moment: datetime, metadata: dict[str, str]) -> str:
+    name = build_name("snapshots/", "default", "looker", moment).object_name
+    blob = bucket.blob(name)
+    blob.metadata = metadata
+    blob.upload_from_string(b"x" * 2048, content_type="application/gzip")
+    return name
+
+
+def test_since_keeps_the_recent_snapshots_with_their_indices(
+    run: Run, bucket: storage.Bucket
+) -> None:
+    now = datetime.now(UTC)
+    for age in (timedelta(days=3), timedelta(hours=30), timedelta(hours=2), timedelta(minutes=5)):
+        put_at(bucket, now - age, {})
+    listed = run("snapshot", "list", "--json", "--since", "1d").json()
+    assert [s["sequential_index"] for s in listed["snapshots"]] == [1, 2]
+    assert listed["total_count"] == 2
+    week = run("snapshot", "list", "--json", "--since", "2w").json()
+    assert [s["sequential_index"] for s in week["snapshots"]] == [1, 2, 3, 4]
+
+
+def test_the_table_and_its_verbose_details(
+    run: Run, bucket: storage.Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_at(
+        bucket, datetime(2025, 12, 1, 3, 0, tzinfo=UTC), {"lookervault-protected-reason": "audit"}
+    )
+    name = put_at(
+        bucket,
+        datetime(2025, 12, 2, 3, 0, tzinfo=UTC),
+        {
+            "lookervault-raw-size": str(5 * 1024 * 1024),
+            "lookervault-looker-host": "mycompany.looker.com",
+            "lookervault-looker-version": "25.0.1",
+            "lookervault-counts": '{"dashboards":12,"looks":3}',
+        },
+    )
+    table = run("snapshot", "list")
+    assert table.code == 0, table.err
+    (header,) = [line for line in table.out.splitlines() if "timestamp (UTC)" in line]
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "#",
+        "timestamp (UTC)",
+        "size",
+        "crc32c",
+        "protected",
+        "incomplete",
+    ]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.out.splitlines()]
+    rows = [row for row in rows if row]
+    assert rows[0][:3] == ["1", "2025-12-02 03:00:00", "2.0 KB"]
+    assert rows[1][:3] == ["2", "2025-12-01 03:00:00", "2.0 KB"] and rows[1][4] == "audit"
+    assert "details" not in table.out
+
+    narrow = run("snapshot", "list", "-v").out  # 80 columns when not a terminal
+    assert "details" in narrow and "…" not in narrow  # folded, never cut
+    monkeypatch.setenv("COLUMNS", "200")
+    verbose = run("snapshot", "list", "-v").out
+    for shown in (name, "raw 5.0 MB", "looker mycompany.looker.com 25.0.1", "dashboards 12"):
+        assert shown in verbose, shown

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from pathlib import Path
 
 import google.cloud.storage as storage
 
 from lookervault.snapshot.upload import META
 from tests.snapshot.conftest import Run
+from tests.support.fault_proxy import FaultProxy
 
-# SQLite's online backup bumps the file change counter (bytes 24-27) and the
-# version-valid-for number (92-95) in the header; every other byte is copied as is.
-SQLITE_COUNTER_BYTES = set(range(24, 28)) | set(range(92, 96))
+# SQLite's online backup bumps the file change counter (bytes 24-27), sets the schema cookie
+# (40-43) from the destination's and bumps the version-valid-for number (92-95) in the header;
+# every other byte is copied as is.
+SQLITE_COUNTER_BYTES = set(range(24, 28)) | set(range(40, 44)) | set(range(92, 96))
 
 
 def differing_bytes(a: bytes, b: bytes) -> set[int]:
@@ -78,6 +81,44 @@ def test_two_uploads_in_the_same_second_make_two_objects(
     assert second["name"].endswith("looker-2025-12-01T03-00-01.db.gz")
     names = sorted(b.name for b in bucket.list_blobs())
     assert names == sorted([first["name"], second["name"]])
+
+
+def test_four_concurrent_uploads_in_the_same_second_make_four_objects(
+    bucket: storage.Bucket, sample_db: Path, fault_proxy: FaultProxy
+) -> None:
+    """Each upload checks the name is free, starts its session, then sends its data; the data
+    requests are held until all four have arrived, so all four race for one name. The proxy
+    evaluates `ifGenerationMatch=0` at the commit, as real Cloud Storage does (fake-gcs-server
+    checks it when the session starts, and would let all four overwrite one object)."""
+    from datetime import UTC, datetime
+
+    from lookervault.config import load_settings
+    from lookervault.snapshot.upload import upload_snapshot
+
+    frozen = datetime(2025, 12, 1, 3, 0, 0, tzinfo=UTC)
+    held = fault_proxy.hold(method="PUT", query="upload_id", times=4)
+    names: list[str] = []
+
+    def upload() -> None:
+        client = storage.Client(project="test-project")
+        settings = load_settings(bucket=bucket.name)
+        names.append(upload_snapshot(client, settings, sample_db, now=lambda: frozen).name)
+
+    threads = [threading.Thread(target=upload) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(4):
+            assert held.arrivals.acquire(timeout=60), "an upload never sent its data"
+    finally:
+        held.released.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    expected = [f"snapshots/default/looker-2025-12-01T03-00-0{n}.db.gz" for n in range(4)]
+    assert sorted(names) == expected
+    assert sorted(b.name for b in bucket.list_blobs()) == expected
+    raw_sizes = {bucket.get_blob(name).metadata[f"{META}raw-size"] for name in expected}
+    assert raw_sizes == {str(sample_db.stat().st_size)}
 
 
 def test_content_encoding_gzip_object_from_another_tool_still_verifies(

@@ -165,16 +165,35 @@ def backup_instance(
     }
 
 
+class Terminated(SystemExit):
+    """SIGTERM: unwinding (so working files are removed) to exit 128 + 15."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     """Cloud Run sends SIGTERM before killing a task: unwind so working files are removed."""
-    raise SystemExit(128 + signum)
+    raise Terminated(128 + signum)
 
 
 def run_task(environ: Mapping[str, str] = os.environ) -> int:
-    """Back up this task's instances; 0 only if every one has a verified snapshot."""
+    """Back up this task's instances; 0 only if every one has a verified snapshot.
+
+    Exit codes (docs/job.md): 0 all backed up; 1 an instance failed, or an unexpected error;
+    2 invalid configuration; 143 stopped by SIGTERM. Every outcome is a structured entry.
+    """
     task = Task.from_environ(environ)
     signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(handlers=[_StructuredHandler(task)], level=logging.WARNING, force=True)
+    try:
+        return _run_task(task)
+    except Terminated as exc:
+        log(task, "ERROR", "backup task stopped by SIGTERM; its working files were removed")
+        return int(exc.code or 1)
+    except Exception as exc:
+        log(task, "ERROR", f"backup task failed unexpectedly: {type(exc).__name__}: {exc}")
+        return EXIT_FAILURE
+
+
+def _run_task(task: Task) -> int:
     started_at = datetime.now(UTC)
     try:
         settings = load_settings()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 import click
 
@@ -30,25 +36,62 @@ cli.add_command(demo)
 cli.add_command(drill)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so every temporary file is removed."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+class _WarningLine(logging.Handler):
+    """Warnings of the package (a retried request, a cache that cannot be written) as
+    `Warning: ...` lines on stderr; results stay alone on stdout."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"Warning: {record.getMessage()}", err=True)
+
+
+@contextlib.contextmanager
+def _command_environment() -> Iterator[None]:
+    logger = logging.getLogger("lookervault")
+    handler = _WarningLine(logging.WARNING)
+    logger.addHandler(handler)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, _stop) for s in STOP_SIGNALS} if in_main_thread else {}
+    try:
+        yield
+    finally:
+        for signum, handler_before in previous.items():
+            signal.signal(signum, handler_before)
+        logger.removeHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI, mapping our errors to the exit codes of DESIGN.md section 8."""
     try:
-        cli.main(args=argv, prog_name="lookervault", standalone_mode=False)
+        with _command_environment():
+            cli.main(args=argv, prog_name="lookervault", standalone_mode=False)
     except LookerVaultError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         if exc.hint:
             click.echo(exc.hint, err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Cancelled.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        # click turns Ctrl-C (and so SIGTERM and SIGHUP, see _stop) into Abort
+        signal_name = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
+        by = f" by {signal_name.args[0]}" if isinstance(signal_name, KeyboardInterrupt) else ""
+        click.echo(f"Cancelled{by}.", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except OSError as exc:  # the machine, not LookerVault: a full disk, a read-only folder
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"Error: {exc.strerror or exc}{where}.", err=True)
+        click.echo("Fix the file system problem (space, permissions) and retry.", err=True)
         return EXIT_FAILURE
     return 0
 

@@ -91,8 +91,25 @@ def confirm_or_refuse(question: str, refusal: str, hint: str) -> None:
         raise UsageError("Cancelled; nothing was changed.")
 
 
+def warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
 def local_recorder(settings: Settings) -> Callable[[AuditEvent], None]:
-    return lambda event: append_local(event, settings.state_dir)
+    """Append to the local audit log. It is written after the action: if it cannot be, the
+    action still happened, so say so and keep its exit code (a retry would act twice)."""
+
+    def record(event: AuditEvent) -> None:
+        try:
+            append_local(event, settings.state_dir)
+        except OSError as exc:
+            warn(
+                f"{event.action} {event.object} ({event.outcome}) is done, but the local audit "
+                f"log in {settings.state_dir} could not be written ({exc.strerror}). "
+                "Set LOOKERVAULT_STATE_DIR to a folder you can write."
+            )
+
+    return record
 
 
 @contextlib.contextmanager

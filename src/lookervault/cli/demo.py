@@ -14,7 +14,8 @@ import click
     help="How much content the Looker stand-in holds.",
 )
 def demo(dashboards: int) -> None:
-    """Back up a local Looker stand-in into a local Cloud Storage emulator, and restore it."""
+    """Back up a local Looker stand-in into a local Cloud Storage emulator, then download and
+    verify the snapshot. Your own LOOKERVAULT_* and LOOKERSDK_* settings are not used."""
     from lookervault.local.demo import (
         run_demo,  # the stand-in and emulator load only when asked for
     )

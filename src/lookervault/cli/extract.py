@@ -45,6 +45,11 @@ if TYPE_CHECKING:
     show_default=True,
     help="Items per listed page (one commit each).",
 )
+@click.option(
+    "--allow-other-host",
+    is_flag=True,
+    help="Extract into a --db last filled from another Looker host (refused otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 def extract(
     types: tuple[str, ...],
@@ -56,6 +61,7 @@ def extract(
     page_size: int,
     looker_ini: str,
     section: str | None,
+    allow_other_host: bool,
     as_json: bool,
 ) -> None:
     """Extract Looker content (all TYPES when none given) into an SQLite file."""
@@ -75,6 +81,7 @@ def extract(
             retry=RetryPolicy(max_attempts=max_retries + 1),
             rate_limit_per_s=rate_limit,
             page_size=page_size,
+            allow_other_host=allow_other_host,
         )
     click.echo(
         json.dumps(summary(result, db_path), indent=2) if as_json else _text(result, db_path)

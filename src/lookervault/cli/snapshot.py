@@ -24,7 +24,8 @@ from lookervault.cli.common import (
 from lookervault.config import Settings, load_settings
 from lookervault.gcs import make_client
 from lookervault.snapshot import refs, service
-from lookervault.snapshot.catalog import PROTECTED_KEY, to_record
+from lookervault.snapshot.cache import Listing
+from lookervault.snapshot.catalog import INCOMPLETE_KEY, PROTECTED_KEY, Snapshot, to_record
 from lookervault.snapshot.manage import refuse_if_protected
 from lookervault.snapshot.upload import META
 
@@ -69,11 +70,22 @@ def _session(**flags: Any) -> tuple[Settings, storage.Client]:
 @click.option(
     "--dry-run", is_flag=True, help="Check the database and show the name; upload nothing."
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Upload a database that is not a completed extraction, marked incomplete "
+    "(retention does not count it toward min_count).",
+)
 @json_option
 def upload(
-    source: Path, instance: str | None, compression_level: int | None, dry_run: bool, as_json: bool
+    source: Path,
+    instance: str | None,
+    compression_level: int | None,
+    dry_run: bool,
+    allow_incomplete: bool,
+    as_json: bool,
 ) -> None:
-    """Upload a database as a new, verified snapshot."""
+    """Upload the database of a completed extraction as a new, verified snapshot."""
     settings, client = _session(instance=instance, compression_level=compression_level)
     estimate = source.stat().st_size if source.is_file() else 0
     with transfer_progress("Uploading", estimate, not as_json) as advance:
@@ -85,7 +97,9 @@ def upload(
             local_actor(),
             progress=advance,
             dry_run=dry_run,
+            allow_incomplete=allow_incomplete,
         )
+    incomplete = result.metadata.get(INCOMPLETE_KEY)
     data = {
         "name": result.name,
         "gcs_path": result.gcs_path,
@@ -98,10 +112,12 @@ def upload(
         "compression_level": result.compression_level,
         "compression_ratio": result.ratio,
         "dry_run": result.dry_run,
+        "incomplete": incomplete,
     }
     if as_json:
         print_json(data)
-    elif dry_run:
+        return
+    if dry_run:
         click.echo(f"Dry run: would upload {_human(result.raw.size)} as {result.gcs_path}")
     else:
         click.echo(
@@ -109,6 +125,8 @@ def upload(
             f"  {_human(result.raw.size)} -> {_human(result.compressed_size)} "
             f"(ratio {result.ratio}), CRC32C {result.compressed_crc32c}, verified"
         )
+    if incomplete:
+        click.echo(f"  marked incomplete: {incomplete}")
 
 
 def _counts(metadata: dict[str, str]) -> str:
@@ -142,7 +160,7 @@ def list_command(
     """List snapshots, newest first; the index is a REF for other commands."""
     settings, client = _session(instance=instance)
     bucket = settings.require_bucket()
-    matching = service.list_indexed(
+    matching, listing = service.list_indexed(
         client, settings, use_cache=not no_cache, since=since, text_filter=text_filter
     )
     shown = matching[:limit] if limit else matching
@@ -150,20 +168,23 @@ def list_command(
         print_json(
             {
                 "total_count": len(matching),
+                "from_cache": listing.from_cache,
+                "listed_at": listing.listed_at.isoformat().replace("+00:00", "Z"),
                 "snapshots": [to_record(item.snapshot, item.index, bucket) for item in shown],
             }
         )
         return
     folder = f"gs://{bucket}/{settings.prefix}{settings.instance}/"
+    _say_if_cached(listing)
     if not shown:
         click.echo(f"No snapshots in {folder}" + (" match." if since or text_filter else "."))
         click.echo("Create one with `lookervault snapshot upload`.")
         return
     table = Table(title=f"Snapshots in {folder}", title_justify="left")
-    for column in ("#", "timestamp (UTC)", "size", "crc32c", "protected"):
+    for column in ("#", "timestamp (UTC)", "size", "crc32c", "protected", "incomplete"):
         table.add_column(column)
     if verbose:
-        table.add_column("details")
+        table.add_column("details", overflow="fold")  # a narrow or piped output loses nothing
     for item in shown:
         snap = item.snapshot
         row = [
@@ -172,6 +193,7 @@ def list_command(
             _human(snap.size_bytes),
             snap.crc32c,
             snap.metadata.get(PROTECTED_KEY) or ("yes" if snap.protected else ""),
+            "incomplete" if snap.incomplete else "",
         ]
         if verbose:
             meta = snap.metadata
@@ -194,6 +216,31 @@ def list_command(
         click.echo(f"{len(matching) - len(shown)} more; raise --limit to see them.")
 
 
+def _say_if_cached(listing: Listing) -> None:
+    if listing.from_cache:
+        age = listing.age_seconds()
+        when = f"{age:.0f} s" if age < 120 else f"{age / 60:.0f} min"
+        click.echo(
+            f"Listed from the local cache, {when} old; --no-cache asks Cloud Storage. "
+            "delete, protect and unprotect always act on the bucket as it is now.",
+            err=True,
+        )
+
+
+def _named(resolved: refs.Resolved) -> str:
+    return f"{refs.describe(resolved.snapshot)} at {resolved.snapshot.gcs_path(resolved.bucket)}"
+
+
+def _record(resolved: refs.Resolved, **extra: Any) -> dict[str, Any]:
+    snap: Snapshot = resolved.snapshot
+    return {
+        "name": snap.name,
+        "timestamp": to_record(snap, 0, resolved.bucket)["timestamp"],
+        "gcs_path": snap.gcs_path(resolved.bucket),
+        **extra,
+    }
+
+
 @snapshot.command()
 @click.argument("ref")
 @click.option(
@@ -211,30 +258,29 @@ def download(ref: str, output: Path, overwrite: bool, instance: str | None, as_j
     """Download and verify a snapshot (REF: index, timestamp, object name or gs:// URL)."""
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
-    if output.exists() and not overwrite:
+    if output.exists() and not output.is_dir() and not overwrite:
         confirm_or_refuse(
-            f"{output} exists. Replace it?",
+            f"{output} exists. Replace it with {refs.describe(resolved.snapshot)}?",
             f"{output} already exists; it was left untouched.",
             "Pass --overwrite to replace it, or choose another --output.",
         )
         overwrite = True
     with transfer_progress("Downloading", resolved.snapshot.size_bytes, not as_json) as advance:
-        result = service.download(client, resolved, output, overwrite, advance)
+        result = service.download(client, resolved, output, overwrite, advance, settings)
     if as_json:
         print_json(
-            {
-                "name": result.name,
-                "gcs_path": resolved.snapshot.gcs_path(resolved.bucket),
-                "output": str(result.destination),
-                "raw_size_bytes": result.raw.size,
-                "compressed_size_bytes": result.compressed_size,
-                "raw_sha256": result.raw.sha256,
-                "verified_against_metadata": result.verified_against_metadata,
-            }
+            _record(
+                resolved,
+                output=str(result.destination),
+                raw_size_bytes=result.raw.size,
+                compressed_size_bytes=result.compressed_size,
+                raw_sha256=result.raw.sha256,
+                verified_against_metadata=result.verified_against_metadata,
+            )
         )
     else:
         click.echo(
-            f"Downloaded {resolved.snapshot.gcs_path(resolved.bucket)} to {result.destination} "
+            f"Downloaded {_named(resolved)} to {result.destination} "
             f"({_human(result.raw.size)}, checksums and SQLite check passed)"
         )
 
@@ -249,12 +295,12 @@ def delete(ref: str, force: bool, dry_run: bool, instance: str | None, as_json: 
     """Delete one snapshot (never a protected one)."""
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
-    path = resolved.snapshot.gcs_path(resolved.bucket)
+    named = _named(resolved)
     refuse_if_protected(resolved.snapshot)
     if not dry_run and not force:
         confirm_or_refuse(
-            f"Delete {path}?",
-            f"Refusing to delete {path} without confirmation.",
+            f"Delete {named}?",
+            f"Refusing to delete {named} without confirmation.",
             "Pass --force to delete without a prompt, or run it in a terminal.",
         )
     deleted = False
@@ -263,18 +309,11 @@ def delete(ref: str, force: bool, dry_run: bool, instance: str | None, as_json: 
             client, settings, resolved, local_recorder(settings), local_actor()
         )
     if as_json:
-        print_json(
-            {
-                "name": resolved.snapshot.name,
-                "gcs_path": path,
-                "deleted": deleted,
-                "dry_run": dry_run,
-            }
-        )
+        print_json(_record(resolved, deleted=deleted, dry_run=dry_run))
     elif dry_run:
-        click.echo(f"Dry run: would delete {path}")
+        click.echo(f"Dry run: would delete {named}")
     else:
-        click.echo(f"Deleted {path}" if deleted else f"{path} was already gone")
+        click.echo(f"Deleted {named}" if deleted else f"{named} was already gone")
 
 
 @snapshot.command()
@@ -287,18 +326,10 @@ def protect(ref: str, reason: str, instance: str | None, as_json: bool) -> None:
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
     service.protect(client, settings, resolved, reason, local_recorder(settings), local_actor())
-    path = resolved.snapshot.gcs_path(resolved.bucket)
     if as_json:
-        print_json(
-            {
-                "name": resolved.snapshot.name,
-                "gcs_path": path,
-                "protected": True,
-                "reason": reason or "protected",
-            }
-        )
+        print_json(_record(resolved, protected=True, reason=reason or "protected"))
     else:
-        click.echo(f"Protected {path}" + (f": {reason}" if reason else ""))
+        click.echo(f"Protected {_named(resolved)}" + (f": {reason}" if reason else ""))
 
 
 @snapshot.command()
@@ -310,8 +341,7 @@ def unprotect(ref: str, instance: str | None, as_json: bool) -> None:
     settings, client = _session(instance=instance)
     resolved = refs.resolve(client, settings, ref)
     service.unprotect(client, settings, resolved, local_recorder(settings), local_actor())
-    path = resolved.snapshot.gcs_path(resolved.bucket)
     if as_json:
-        print_json({"name": resolved.snapshot.name, "gcs_path": path, "protected": False})
+        print_json(_record(resolved, protected=False))
     else:
-        click.echo(f"Unprotected {path}")
+        click.echo(f"Unprotected {_named(resolved)}")

@@ -3,21 +3,23 @@
 A local Cloud Storage emulator and the Looker API stand-in start on loopback; the real Cloud
 Run job entry point runs as a process against them; then the snapshot it made is listed,
 downloaded and verified like any other. Everything lives in a temporary folder, removed after.
+The user's own LOOKERVAULT_* and LOOKERSDK_* settings play no part: the demo brings its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import google.cloud.storage as storage
 
+from lookervault import dbfile
 from lookervault.config import load_settings
 from lookervault.errors import RuntimeFailure
 from lookervault.local.emulator import local_gcs
@@ -29,10 +31,24 @@ BUCKET = "lookervault-demo"
 Say = Callable[[str], None]
 
 
+OWN_SETTINGS = ("LOOKERVAULT_", "LOOKERSDK_")
+
+
+@contextlib.contextmanager
+def _own_settings_only() -> Iterator[None]:
+    """Hide the user's LOOKERVAULT_* and LOOKERSDK_* variables while the demo runs."""
+    hidden = {k: v for k, v in os.environ.items() if k.startswith(OWN_SETTINGS)}
+    for key in hidden:
+        del os.environ[key]
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
 def _job_environment(standin: StandIn, emulator: str, scratch: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("LOOKERVAULT_", "LOOKERSDK_"))}
     return {
-        **keep,
+        **os.environ,
         "STORAGE_EMULATOR_HOST": emulator,
         "LOOKERVAULT_BUCKET": BUCKET,
         "LOOKERVAULT_CONFIG": str(scratch / "lookervault.toml"),
@@ -64,7 +80,7 @@ def _run_job(env: dict[str, str], say: Say) -> None:
 
 
 def _counts(db: Path) -> dict[str, int]:
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    connection = dbfile.connect(db, "ro")
     try:
         rows = connection.execute("select type, count(*) from content group by type")
         return dict(rows.fetchall())
@@ -73,7 +89,7 @@ def _counts(db: Path) -> dict[str, int]:
 
 
 def run_demo(say: Say, dashboards: int = 40) -> None:
-    with tempfile.TemporaryDirectory(prefix="lookervault-demo-") as folder:
+    with _own_settings_only(), tempfile.TemporaryDirectory(prefix="lookervault-demo-") as folder:
         scratch = Path(folder)
         (scratch / "lookervault.toml").write_text("")
         (scratch / "work").mkdir()
@@ -89,7 +105,7 @@ def run_demo(say: Say, dashboards: int = 40) -> None:
             _run_job(env, say)
 
             settings = load_settings(bucket=BUCKET, state_dir=scratch / "state")
-            listed = service.list_indexed(client, settings, use_cache=False)
+            listed, _ = service.list_indexed(client, settings, use_cache=False)
             for item in listed:
                 snap = item.snapshot
                 say(f"  #{item.index} {snap.gcs_path(BUCKET)} ({snap.size_bytes:,} bytes)")
@@ -100,11 +116,11 @@ def run_demo(say: Say, dashboards: int = 40) -> None:
                 f"Downloaded and verified {result.raw.size:,} bytes "
                 "(CRC32C, SHA-256, size, SQLite quick_check)"
             )
-            restored = _counts(destination)
+            downloaded = _counts(destination)
             expected = standin.counts()
-            say("Content in the restored looker.db:")
+            say("Content in the downloaded looker.db:")
             for kind in sorted(expected):
-                say(f"  {kind:16} {restored.get(kind, 0):6}   (Looker has {expected[kind]})")
-            if restored != expected:
-                raise RuntimeFailure("The restored database does not match the Looker content.")
+                say(f"  {kind:16} {downloaded.get(kind, 0):6}   (Looker has {expected[kind]})")
+            if downloaded != expected:
+                raise RuntimeFailure("The downloaded database does not match the Looker content.")
             say("Demo finished: the snapshot round trip is complete and verified.")

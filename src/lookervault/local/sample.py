@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+from lookervault import dbfile
+from lookervault.looker import store
 
 _WORDS = (
     "revenue",
@@ -46,6 +49,7 @@ _WORDS = (
     "measure",
 )
 _TYPES = ("dashboard", "look", "folder", "user", "scheduled_plan", "board", "group")
+_SAMPLE_TIME = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _document(rng: random.Random, kind: str, number: int) -> dict[str, object]:
@@ -99,20 +103,40 @@ def _rows(rng: random.Random, target_bytes: int) -> Iterator[tuple[str, str, str
 
 
 def make_sample_db(path: Path, target_bytes: int, seed: int = 0) -> Path:
-    """Write a new SQLite file of roughly `target_bytes`; refuses to replace an existing file."""
+    """Write a new database of roughly `target_bytes`, as `lookervault extract` leaves it (the
+    store's schema, WAL mode, one completed run); refuses to replace an existing file."""
     if path.exists():
         raise FileExistsError(path)
     rng = random.Random(seed)
-    connection = sqlite3.connect(path)
+    store.connect(path).close()
+    connection = dbfile.connect(path)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
-        connection.execute(
-            "CREATE TABLE content (type TEXT, id TEXT, title TEXT, data TEXT, "
-            "PRIMARY KEY (type, id))"
+        connection.executemany(
+            "INSERT INTO content (type, id, title, data) VALUES (?, ?, ?, ?)",
+            _rows(rng, target_bytes),
         )
-        connection.executemany("INSERT INTO content VALUES (?, ?, ?, ?)", _rows(rng, target_bytes))
         connection.commit()
+        counts = dict(connection.execute("SELECT type, count(*) FROM content GROUP BY type"))
+        connection.isolation_level = None
+        run_id = store.start_run(
+            connection,
+            types=sorted(counts),
+            page_size=100,
+            workers=1,
+            looker_host="sample.looker.example",
+            started_at=_SAMPLE_TIME,
+        )
+        store.finish_run(
+            connection,
+            run_id,
+            status="complete",
+            finished_at=_SAMPLE_TIME,
+            counts=counts,
+            errors=[],
+        )
+        connection.execute("PRAGMA journal_mode = WAL")
     finally:
         connection.close()
     return path

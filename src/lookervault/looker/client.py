@@ -225,6 +225,12 @@ def load_settings(
             "Looker connection settings are incomplete: missing " + ", ".join(missing) + ".",
             CREDENTIALS_HINT,
         )
+    base_url = str(config.get("base_url"))
+    if urlsplit(base_url).scheme not in ("https", "http"):
+        raise ConfigError(
+            f"The Looker base URL {base_url!r} has no https:// (or http://) in front.",
+            f"Set LOOKERSDK_BASE_URL (or base_url in looker.ini) to e.g. https://{base_url}.",
+        )
     return settings
 
 

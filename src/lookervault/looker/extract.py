@@ -22,7 +22,7 @@ from typing import Any
 
 from looker_sdk.rtl.api_settings import ApiSettings
 
-from lookervault.errors import RuntimeFailure, UsageError
+from lookervault.errors import Interrupted, RuntimeFailure, UsageError
 from lookervault.looker import content_types, store
 from lookervault.looker.client import (
     LookerClient,
@@ -169,12 +169,14 @@ def extract(
     retry: RetryPolicy | None = None,
     rate_limit_per_s: float | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
+    allow_other_host: bool = False,
 ) -> ExtractionResult:
     """Extract `types` (all when None) from Looker into `db_path`; raise on any gap.
 
     `settings` default to `LOOKERSDK_*` over looker.ini. With `resume`, the last unfinished run
     continues (its types and page size) and skips its committed pages; without one, a new run
     starts. A failure records the run as failed and raises `RuntimeFailure` naming type and offset.
+    A database last filled from another Looker host is refused unless `allow_other_host`.
     """
     if workers < 1 or page_size < 1:
         raise UsageError("--workers and --page-size must be at least 1.")
@@ -195,7 +197,9 @@ def extract(
     try:
         conn = store.connect(db_path)
         looker_version = release_version(client)
-        job = _open_run(conn, client, chosen, types, resume, page_size, workers, progress)
+        job = _open_run(
+            conn, client, chosen, types, resume, page_size, workers, progress, allow_other_host
+        )
         store.mark_running(conn, job.run_id, looker_version)
         errors = _run(job, client, workers)
         finished_at = datetime.now(UTC)
@@ -223,6 +227,17 @@ def extract(
             requests=client.session.stats.requests,
             retries=client.session.stats.retries,
         )
+    except KeyboardInterrupt as exc:
+        raise Interrupted(
+            f"Extraction interrupted; every page committed so far is kept in {db_path}.",
+            "Run the same command again with --resume to continue from there.",
+        ) from exc
+    except sqlite3.Error as exc:  # the disk filled up, or another program holds the file
+        raise RuntimeFailure(
+            f"Writing {db_path} failed: {exc}.",
+            "Fix that (free some space, close other programs using the file), then run the "
+            "same command again with --resume to continue from the last committed page.",
+        ) from exc
     finally:
         if conn is not None:
             conn.close()
@@ -238,9 +253,18 @@ def _open_run(
     page_size: int,
     workers: int,
     progress: Progress | None,
+    allow_other_host: bool,
 ) -> _Job:
     previous = store.unfinished_run(conn) if resume else None
     if previous is None:
+        last = store.latest_run(conn)
+        if last is not None and last.looker_host != client.host and not allow_other_host:
+            raise UsageError(
+                f"This database holds content from Looker at {last.looker_host} "
+                f"(run {last.id}), not {client.host}.",
+                "Extract each Looker instance into its own --db, or pass --allow-other-host "
+                "to mix them in this one.",
+            )
         started_at = datetime.now(UTC)
         run_id = store.start_run(
             conn,

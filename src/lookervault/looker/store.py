@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lookervault import dbfile
 from lookervault.errors import UsageError
 
 SCHEMA_VERSION = 1
@@ -114,7 +115,7 @@ def connect(db_path: Path) -> sqlite3.Connection:
             f"Cannot create {db_path}: {db_path.parent} is not a directory.",
             "Create the directory or pass another --db path.",
         )
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn = dbfile.connect(db_path, autocommit=True)
     try:
         version = conn.execute("pragma user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -177,10 +178,38 @@ def _run(row: tuple[Any, ...]) -> Run:
 
 def unfinished_run(conn: sqlite3.Connection) -> Run | None:
     """The latest run, if it did not complete (killed or failed): what --resume continues."""
+    run = latest_run(conn)
+    return None if run is None or run.status == "complete" else run
+
+
+def latest_run(conn: sqlite3.Connection) -> Run | None:
     row = conn.execute(f"select {_RUN_COLUMNS} from runs order by id desc limit 1").fetchone()
-    if row is None or row[1] == "complete":
+    return None if row is None else _run(row)
+
+
+def incomplete_reason(db_path: Path) -> str | None:
+    """Why a closed file is not a whole backup, or None: it must hold Looker content and its
+    last extraction run must have completed (a failed or killed run leaves types half done)."""
+    conn = dbfile.connect(db_path, "ro", immutable=True)
+    try:
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        if not tables:
+            return "it is empty (no tables)"
+        if not {"content", "runs"} <= tables:
+            return "it is not a database made by `lookervault extract`"
+        run = latest_run(conn)
+        if run is None:
+            return "no extraction run is recorded in it"
+        if run.status != "complete":
+            return (
+                f"its last extraction (run {run.id}, started "
+                f"{run.started_at:%Y-%m-%d %H:%M} UTC) did not complete ({run.status})"
+            )
+        if conn.execute("select not exists (select 1 from content)").fetchone()[0]:
+            return "it holds no Looker content"
         return None
-    return _run(row)
+    finally:
+        conn.close()
 
 
 def mark_running(conn: sqlite3.Connection, run_id: int, looker_version: str) -> None:
@@ -280,8 +309,7 @@ def open_read_only(db_path: Path) -> sqlite3.Connection:
             f"Database {db_path} does not exist.",
             "Pass the path of a looker.db made by `lookervault extract`.",
         )
-    uri = f"{db_path.resolve().as_uri()}?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    return dbfile.connect(db_path, "ro", any_thread=True)
 
 
 def last_complete_run(conn: sqlite3.Connection) -> Run | None:
@@ -335,6 +363,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        conn.execute("rollback")
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+            conn.execute("rollback")
         raise
     conn.execute("commit")

@@ -9,8 +9,11 @@ Always kept, whatever the policy says (overrides):
   or a forged name). It is kept, reported, and takes no `newest N` or daily/weekly/monthly slot.
 
 Kept by the policy:
-- `newest N` (N = `min_count`): the N newest snapshots that are not dated in the future,
-  protected ones included. Newest means latest creation time, ties broken by name.
+- `newest N` (N = `min_count`): the N newest snapshots that are not dated in the future and
+  not incomplete, protected ones included. Newest means latest creation time, ties broken by
+  name. An `incomplete` snapshot (uploaded with `--allow-incomplete`) takes no `newest N` and
+  no daily/weekly/monthly slot, so it can never push a whole backup out; the age rules below
+  apply to it as to any other.
 - `younger than min_age_days`.
 - `daily keep`, `weekly keep`, `monthly keep` (`keep_daily` = D, ...): the newest snapshot of
   each of the D most recent UTC days (ISO weeks, calendar months) that have a snapshot.
@@ -52,6 +55,7 @@ WEEKLY = "weekly keep"
 MONTHLY = "monthly keep"
 OLDER_THAN_MAX_AGE = "older than max_age_days"
 NOT_KEPT_BY_GFS = "not kept by daily/weekly/monthly"
+INCOMPLETE = "incomplete: counts toward no newest/daily/weekly/monthly keep"
 
 
 class RetentionPolicy(BaseModel):
@@ -159,7 +163,7 @@ def _is_future(snapshot: Snapshot, now: datetime) -> bool:
 def decide(snapshots: Iterable[Snapshot], policy: RetentionPolicy, now: datetime) -> list[Decision]:
     """One decision per snapshot, newest first (see the module docstring for the rules)."""
     ordered = sorted(snapshots, key=_order_key, reverse=True)
-    ranked = [snapshot for snapshot in ordered if not _is_future(snapshot, now)]
+    ranked = [s for s in ordered if not _is_future(s, now) and not s.incomplete]
     newest = {_identity(snapshot) for snapshot in ranked[: policy.min_count]}
     periodic = {
         DAILY: _newest_per_period(ranked, policy.keep_daily, lambda moment: moment.date()),
@@ -191,12 +195,13 @@ def decide(snapshots: Iterable[Snapshot], policy: RetentionPolicy, now: datetime
         if max_age is None and not policy.prunes_by_gfs:
             keeps.append(MAX_AGE_OFF)
 
+        note = (INCOMPLETE,) if snapshot.incomplete else ()
         if keeps:
-            decisions.append(Decision(snapshot, True, (*overrides, *keeps)))
+            decisions.append(Decision(snapshot, True, (*overrides, *keeps, *note)))
             continue
         delete_reason = OLDER_THAN_MAX_AGE if max_age is not None else NOT_KEPT_BY_GFS
         if overrides:
-            decisions.append(Decision(snapshot, True, tuple(overrides), delete_reason))
+            decisions.append(Decision(snapshot, True, (*overrides, *note), delete_reason))
         else:
-            decisions.append(Decision(snapshot, False, (delete_reason,), delete_reason))
+            decisions.append(Decision(snapshot, False, (delete_reason, *note), delete_reason))
     return decisions

@@ -14,6 +14,8 @@ from lookervault.gcs import storage_errors
 from lookervault.snapshot.naming import instance_folder, parse_name
 
 PROTECTED_KEY = "lookervault-protected-reason"
+INCOMPLETE_KEY = "lookervault-incomplete"
+"""Set by `upload --allow-incomplete`: why the database was not a whole backup."""
 PAGE_SIZE = 1000
 LIST_FIELDS = (
     "items(name,generation,size,crc32c,timeCreated,metadata,temporaryHold),prefixes,nextPageToken"
@@ -38,6 +40,10 @@ class Snapshot:
     @property
     def protected(self) -> bool:
         return self.temporary_hold or bool(self.metadata.get(PROTECTED_KEY))
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.metadata.get(INCOMPLETE_KEY))
 
     def gcs_path(self, bucket: str) -> str:
         return f"gs://{bucket}/{self.name}"
@@ -94,11 +100,13 @@ def list_snapshots(
     return found
 
 
-def list_instances(client: storage.Client, bucket: str, prefix: str) -> list[str]:
+def list_instances(
+    client: storage.Client, bucket: str, prefix: str, retry: Retry = DEFAULT_RETRY
+) -> list[str]:
     """Instance folders under the prefix, sorted."""
     with storage_errors("Listing instances", bucket):
         pages = client.list_blobs(
-            bucket, prefix=prefix, delimiter="/", fields="prefixes,nextPageToken"
+            bucket, prefix=prefix, delimiter="/", fields="prefixes,nextPageToken", retry=retry
         )
         for _ in pages:
             pass
@@ -118,6 +126,7 @@ def to_record(snap: Snapshot, index: int, bucket: str) -> dict[str, Any]:
         "generation": snap.generation,
         "gcs_path": snap.gcs_path(bucket),
         "protected": snap.protected,
+        "incomplete": snap.incomplete,
         "created": snap.created.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "metadata": snap.metadata,
     }

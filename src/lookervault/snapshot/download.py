@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -18,12 +19,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 import google.cloud.storage as storage
+from google.api_core.retry import Retry
 
-from lookervault.errors import IntegrityError, UsageError
-from lookervault.gcs import storage_errors
+from lookervault.errors import IntegrityError, RuntimeFailure, UsageError
+from lookervault.gcs import retry_policy, storage_errors
 from lookervault.snapshot.catalog import Snapshot
 from lookervault.snapshot.compression import decompressor
-from lookervault.snapshot.integrity import Digest, Hasher, quick_check
+from lookervault.snapshot.integrity import Digest, Hasher, sqlite_problems
 from lookervault.snapshot.upload import META
 
 _WRITE_QUEUE_DEPTH = 64
@@ -116,15 +118,39 @@ class _GunzipSink:
 @contextlib.contextmanager
 def _temporary_beside(destination: Path) -> Iterator[tuple[BinaryIO, Path]]:
     """A private temporary file in the destination's folder, removed unless kept by rename."""
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-    )
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+        )
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot write in {destination.parent} ({exc.strerror}).",
+            "Choose an --output in a folder you can write to.",
+        ) from exc
     path = Path(name)
     try:
         with os.fdopen(descriptor, "w+b") as handle:
             yield handle, path
     finally:
         path.unlink(missing_ok=True)
+
+
+def _new_file_mode(destination: Path) -> int:
+    """What the output's permissions would be had we written it directly: the replaced
+    file's, or the umask's for a new one (a temporary file is always private, 0600)."""
+    if destination.exists():
+        return stat.S_IMODE(destination.stat().st_mode)
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_failed(destination: Path, exc: OSError) -> RuntimeFailure:
+    return RuntimeFailure(
+        f"Writing the download beside {destination} failed ({exc.strerror or exc}).",
+        "Free some space (or choose another --output) and retry; "
+        "the destination was left untouched.",
+    )
 
 
 def _check_against_metadata(snap: Snapshot, raw: Digest) -> bool:
@@ -172,9 +198,15 @@ def download_snapshot(
     destination: Path,
     overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
+    retry: Retry | None = None,
 ) -> DownloadResult:
     """Download exactly `snap` (its generation) and verify every link of the chain."""
     destination = destination.expanduser().absolute()
+    if destination.is_dir():
+        raise UsageError(
+            f"{destination} is a folder; --output names the database file to write.",
+            f"Pass a file path, e.g. --output {destination / 'looker.db'}.",
+        )
     if destination.exists() and not overwrite:
         raise UsageError(
             f"{destination} already exists; it was left untouched.",
@@ -185,27 +217,68 @@ def download_snapshot(
             f"Folder {destination.parent} does not exist.",
             "Create it, or choose another --output.",
         )
-    with (
-        _temporary_beside(destination) as (handle, temporary),
-        _GunzipSink(handle, progress) as sink,
-    ):
-        with storage_errors("Downloading the snapshot", bucket):
-            blob = client.bucket(bucket).blob(snap.name, generation=snap.generation)
-            blob.download_to_file(sink, raw_download=True, checksum=None)
-        compressed = sink.compressed.digest()
-        if compressed.crc32c != snap.crc32c or compressed.size != snap.size_bytes:
-            raise IntegrityError(
-                f"Checksum mismatch: {snap.name} arrived with CRC32C {compressed.crc32c}, "
-                f"the stored object has {snap.crc32c}.",
-                "The download was corrupted in transit and discarded; retry.",
-            )
-        sink.finish()
-        raw = sink.raw.digest()
+    with _temporary_beside(destination) as (handle, temporary):
+        raw, compressed_size = _fetch(client, bucket, snap, handle, destination, progress, retry)
         verified = _check_against_metadata(snap, raw)
-        handle.flush()
-        with ThreadPoolExecutor(1) as pool:  # flush to disk while SQLite checks the pages
-            synced = pool.submit(os.fsync, handle.fileno())
-            quick_check(temporary)
-            synced.result()
+        try:
+            handle.flush()
+            os.fchmod(handle.fileno(), _new_file_mode(destination))
+            with ThreadPoolExecutor(1) as pool:  # flush to disk while SQLite checks the pages
+                synced = pool.submit(os.fsync, handle.fileno())
+                problems = sqlite_problems(temporary)
+                synced.result()
+        except OSError as exc:
+            raise _write_failed(destination, exc) from exc
+        if problems:
+            raise IntegrityError(
+                f"The snapshot {snap.name} is damaged: {problems}.", "Use another snapshot."
+            )
         _publish(temporary, destination, overwrite)
-    return DownloadResult(snap.name, destination, raw, compressed.size, verified)
+    return DownloadResult(snap.name, destination, raw, compressed_size, verified)
+
+
+def _fetch(
+    client: storage.Client,
+    bucket: str,
+    snap: Snapshot,
+    handle: BinaryIO,
+    destination: Path,
+    progress: Callable[[int], None] | None,
+    retry: Retry | None,
+) -> tuple[Digest, int]:
+    """Download and inflate into `handle`: the raw digest and the compressed size.
+
+    Bytes that do not match the object's CRC32C are fetched once more: a second download
+    that arrives whole was a transit error; the same wrong bytes again mean the stored object
+    itself is damaged.
+    """
+    first_crc32c: str | None = None
+    for _ in range(2):
+        handle.seek(0)
+        handle.truncate()
+        with _GunzipSink(handle, progress) as sink:
+            with storage_errors("Downloading the snapshot", bucket):
+                blob = client.bucket(bucket).blob(snap.name, generation=snap.generation)
+                blob.download_to_file(
+                    sink, raw_download=True, checksum=None, retry=retry or retry_policy()
+                )
+            compressed = sink.compressed.digest()
+            if compressed.crc32c == snap.crc32c and compressed.size == snap.size_bytes:
+                try:
+                    sink.finish()
+                except OSError as exc:
+                    raise _write_failed(destination, exc) from exc
+                return sink.raw.digest(), compressed.size
+        if compressed.crc32c == first_crc32c:
+            raise IntegrityError(
+                f"The stored object {snap.name} is damaged: two downloads gave the same bytes, "
+                f"whose CRC32C {compressed.crc32c} is not the {snap.crc32c} Cloud Storage "
+                "recorded when it was written.",
+                "Use another snapshot (`lookervault snapshot list`).",
+            )
+        first_crc32c = compressed.crc32c
+    raise IntegrityError(
+        f"Checksum mismatch: {snap.name} arrived damaged twice, with different bytes each time.",
+        "Something on the network path to Cloud Storage corrupts data; retry, and check "
+        "proxies or the connection if it repeats.",
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from google_crc32c import extend as crc32c_extend
 
+from lookervault import dbfile
 from lookervault.errors import IntegrityError, UsageError
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -54,38 +55,50 @@ def digest_file(path: Path) -> Digest:
     return hasher.digest()
 
 
-def quick_check(path: Path) -> None:
-    """Fail unless SQLite's `PRAGMA quick_check` says ok."""
+def sqlite_problems(path: Path) -> str | None:
+    """What SQLite's `PRAGMA quick_check` finds wrong with a file, or None when it says ok.
+
+    Only for a file nobody else writes (our copy, our download, the job's closed database):
+    it is opened immutable, so a WAL-mode file gets no `-wal`/`-shm` files beside it.
+    """
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = dbfile.connect(path, "ro", immutable=True)
         try:
             rows = connection.execute("PRAGMA quick_check").fetchall()
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
+        return f"not a readable SQLite database ({exc})"
+    if rows == [("ok",)]:
+        return None
+    return "SQLite's integrity check failed: " + "; ".join(str(row[0]) for row in rows[:3])
+
+
+def quick_check(path: Path) -> None:
+    """Fail unless SQLite's `PRAGMA quick_check` says ok (see `sqlite_problems`)."""
+    problems = sqlite_problems(path)
+    if problems:
         raise IntegrityError(
-            f"{path.name} is not a readable SQLite database ({exc}).",
-            "The data is damaged; use another snapshot.",
-        ) from exc
-    if rows != [("ok",)]:
-        problems = "; ".join(str(row[0]) for row in rows[:3])
-        raise IntegrityError(
-            f"SQLite integrity check failed for {path.name}: {problems}",
-            "The data is damaged; use another snapshot.",
+            f"{path.name} is damaged: {problems}.", "The data is damaged; use another snapshot."
         )
 
 
 def consistent_copy(source: Path, destination: Path) -> None:
-    """Copy a live database with SQLite's online backup API, then quick_check the copy."""
+    """Copy a live database with SQLite's online backup API, then quick_check the copy.
+
+    The source is opened read-write (SQLite falls back to read-only for a file it may not
+    write), though only read: a read-only reader of a WAL-mode database would leave `-wal`
+    and `-shm` files beside it, which the last read-write connection removes on closing.
+    """
     if not source.is_file():
         raise UsageError(
             f"Database {source} does not exist.",
             "Pass --source with the path of your looker.db, or run `lookervault extract` first.",
         )
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = dbfile.connect(source, "rw")
         try:
-            dst = sqlite3.connect(destination)
+            dst = dbfile.connect(destination)
             try:
                 src.backup(dst, pages=0)
             finally:
@@ -97,4 +110,9 @@ def consistent_copy(source: Path, destination: Path) -> None:
             f"{source} is not a readable SQLite database ({exc}).",
             "Pass the path of a looker.db made by `lookervault extract`.",
         ) from exc
-    quick_check(destination)
+    problems = sqlite_problems(destination)
+    if problems:
+        raise UsageError(
+            f"{source} is damaged: {problems}.",
+            "It cannot be backed up. Run `lookervault extract` into a new file and upload that.",
+        )

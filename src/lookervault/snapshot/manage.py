@@ -71,7 +71,12 @@ def delete_snapshot(
 
 
 def protect_snapshot(
-    client: storage.Client, bucket: str, snap: Snapshot, reason: str, actor: str
+    client: storage.Client,
+    bucket: str,
+    snap: Snapshot,
+    reason: str,
+    actor: str,
+    retry: Retry = DEFAULT_RETRY,
 ) -> None:
     """A temporary hold (enforced by GCS) plus a metadata marker (visible everywhere)."""
     blob = _blob(client, bucket, snap)
@@ -82,12 +87,14 @@ def protect_snapshot(
         PROTECTED_AT_KEY: datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with storage_errors("Protecting the snapshot", bucket):
-        blob.patch()
+        blob.patch(retry=retry)
 
 
-def unprotect_snapshot(client: storage.Client, bucket: str, snap: Snapshot) -> None:
+def unprotect_snapshot(
+    client: storage.Client, bucket: str, snap: Snapshot, retry: Retry = DEFAULT_RETRY
+) -> None:
     blob = _blob(client, bucket, snap)
     blob.temporary_hold = False
     blob.metadata = {PROTECTED_KEY: None, PROTECTED_BY_KEY: None, PROTECTED_AT_KEY: None}
     with storage_errors("Unprotecting the snapshot", bucket):
-        blob.patch()
+        blob.patch(retry=retry)

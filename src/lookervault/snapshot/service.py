@@ -13,7 +13,9 @@ import google.cloud.storage as storage
 from lookervault.audit import AuditEvent
 from lookervault.config import Settings
 from lookervault.errors import UsageError
+from lookervault.gcs import retry_policy
 from lookervault.snapshot import cache
+from lookervault.snapshot.cache import Listing
 from lookervault.snapshot.catalog import Snapshot
 from lookervault.snapshot.download import DownloadResult, download_snapshot
 from lookervault.snapshot.manage import (
@@ -56,10 +58,13 @@ def list_indexed(
     since: str | None = None,
     text_filter: str | None = None,
     now: datetime | None = None,
-) -> list[Listed]:
-    """Newest first; indices count within the instance before any filter, so refs stay valid."""
+) -> tuple[list[Listed], Listing]:
+    """Newest first; indices count within the instance before any filter, so refs stay valid.
+
+    Also returns the listing itself: whether it came from the cache, and when it was made.
+    """
     bucket = settings.require_bucket()
-    snaps = cache.cached_snapshots(
+    listing = cache.cached_snapshots(
         client,
         settings.state_dir,
         bucket,
@@ -67,8 +72,9 @@ def list_indexed(
         settings.instance,
         settings.cache_ttl_seconds,
         use_cache,
+        retry_policy(settings.gcs_retry_seconds),
     )
-    listed = [Listed(i, s) for i, s in enumerate(snaps, start=1)]
+    listed = [Listed(i, s) for i, s in enumerate(listing.snapshots, start=1)]
     if since:
         cutoff = (now or datetime.now(UTC)) - parse_since(since)
         listed = [item for item in listed if item.snapshot.timestamp >= cutoff]
@@ -76,7 +82,7 @@ def list_indexed(
         listed = [item for item in listed if text_filter in item.snapshot.filename]
     if limit is not None:
         listed = listed[:limit]
-    return listed
+    return listed, listing
 
 
 def _forget_listing(settings: Settings, bucket: str, snap_instance: str) -> None:
@@ -94,9 +100,18 @@ def upload(
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
     private_source: bool = False,
+    allow_incomplete: bool = False,
 ) -> UploadResult:
     result = upload_snapshot(
-        client, settings, source, extra_metadata, work_dir, progress, dry_run, private_source
+        client,
+        settings,
+        source,
+        extra_metadata,
+        work_dir,
+        progress,
+        dry_run,
+        private_source,
+        allow_incomplete=allow_incomplete,
     )
     if not dry_run:
         _forget_listing(settings, result.bucket, settings.instance)
@@ -123,9 +138,11 @@ def download(
     output: Path,
     overwrite: bool,
     progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
 ) -> DownloadResult:
+    retry = retry_policy(settings.gcs_retry_seconds) if settings else None
     return download_snapshot(
-        client, resolved.bucket, resolved.snapshot, output, overwrite, progress
+        client, resolved.bucket, resolved.snapshot, output, overwrite, progress, retry
     )
 
 
@@ -134,7 +151,9 @@ def delete(
 ) -> bool:
     snap = resolved.snapshot
     try:
-        outcome = delete_snapshot(client, resolved.bucket, snap)
+        outcome = delete_snapshot(
+            client, resolved.bucket, snap, retry_policy(settings.gcs_retry_seconds)
+        )
     except UsageError:
         record(_event("snapshot.deleted", resolved, actor, "failure", "protected"))
         raise
@@ -157,7 +176,14 @@ def protect(
     record: Record,
     actor: str,
 ) -> None:
-    protect_snapshot(client, resolved.bucket, resolved.snapshot, reason, actor)
+    protect_snapshot(
+        client,
+        resolved.bucket,
+        resolved.snapshot,
+        reason,
+        actor,
+        retry_policy(settings.gcs_retry_seconds),
+    )
     _forget_listing(settings, resolved.bucket, resolved.snapshot.instance)
     record(_event("snapshot.protected", resolved, actor, reason=reason))
 
@@ -165,7 +191,9 @@ def protect(
 def unprotect(
     client: storage.Client, settings: Settings, resolved: Resolved, record: Record, actor: str
 ) -> None:
-    unprotect_snapshot(client, resolved.bucket, resolved.snapshot)
+    unprotect_snapshot(
+        client, resolved.bucket, resolved.snapshot, retry_policy(settings.gcs_retry_seconds)
+    )
     _forget_listing(settings, resolved.bucket, resolved.snapshot.instance)
     record(_event("snapshot.unprotected", resolved, actor))
 

@@ -6,19 +6,21 @@ import contextlib
 import json
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import google.cloud.storage as storage
 from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
 from google.cloud.storage.exceptions import DataCorruption
-from google.cloud.storage.retry import DEFAULT_RETRY
 
 from lookervault import __version__
 from lookervault.config import Settings
-from lookervault.errors import IntegrityError, RuntimeFailure
-from lookervault.gcs import storage_errors
+from lookervault.errors import IntegrityError, RuntimeFailure, UsageError
+from lookervault.gcs import retry_policy, storage_errors
+from lookervault.looker.store import incomplete_reason
+from lookervault.snapshot.catalog import INCOMPLETE_KEY
 from lookervault.snapshot.compression import ENGINE, engine_level
 from lookervault.snapshot.integrity import Digest, consistent_copy, digest_file, quick_check
 from lookervault.snapshot.naming import SnapshotName, build_name
@@ -41,6 +43,7 @@ class UploadResult:
     compressed_crc32c: str | None
     compression_level: int
     dry_run: bool
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def gcs_path(self) -> str:
@@ -74,21 +77,41 @@ def snapshot_metadata(
     return metadata
 
 
-def _name_is_taken(bucket: storage.Bucket, name: SnapshotName) -> bool:
-    return bucket.get_blob(name.object_name) is not None
+def _name_is_taken(bucket: storage.Bucket, name: SnapshotName, retry: Retry) -> bool:
+    return bucket.get_blob(name.object_name, retry=retry) is not None
 
 
-def _discard_mismatch(bucket: storage.Bucket, object_name: str, expected_crc32c: str) -> None:
+def _discard_mismatch(
+    bucket: storage.Bucket, object_name: str, expected_crc32c: str, retry: Retry
+) -> None:
     """Second line of defence: delete what was committed if it is not what we compressed."""
-    committed = bucket.get_blob(object_name)
+    committed = bucket.get_blob(object_name, retry=retry)
     if committed is not None and committed.crc32c != expected_crc32c:
-        _delete_quietly(committed)
+        _delete_quietly(committed, retry)
 
 
-def _delete_quietly(blob: storage.Blob) -> None:
+def _delete_quietly(blob: storage.Blob, retry: Retry) -> None:
     """Delete exactly this generation; gone already is fine."""
     with contextlib.suppress(api_exceptions.NotFound):
-        blob.delete(if_generation_match=blob.generation)
+        blob.delete(if_generation_match=blob.generation, retry=retry)
+
+
+def _refuse_unless_whole(
+    source: Path, database: Path, allow_incomplete: bool, metadata: dict[str, str]
+) -> None:
+    """Only a completed extraction with content is a backup; with `allow_incomplete` anything
+    else is uploaded marked incomplete, and retention does not count it toward min_count."""
+    reason = incomplete_reason(database)
+    if reason is None:
+        return
+    if not allow_incomplete:
+        raise UsageError(
+            f"{source} is not a whole backup: {reason}.",
+            "Upload the database of a completed `lookervault extract` (an interrupted one "
+            "continues with `--resume`), or pass --allow-incomplete to upload it marked "
+            "incomplete.",
+        )
+    metadata[INCOMPLETE_KEY] = reason
 
 
 def upload_snapshot(
@@ -101,6 +124,7 @@ def upload_snapshot(
     dry_run: bool = False,
     private_source: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    allow_incomplete: bool = False,
 ) -> UploadResult:
     """Upload `source` as a new snapshot; the object appears only if it is exactly our bytes.
 
@@ -110,28 +134,31 @@ def upload_snapshot(
     """
     bucket_name = settings.require_bucket()
     level = settings.compression_level
+    retry = retry_policy(settings.gcs_retry_seconds)
     with tempfile.TemporaryDirectory(prefix="lookervault-upload-", dir=work_dir) as scratch:
         copy = source if private_source else Path(scratch) / "looker.db"
         if private_source:
             quick_check(source)
         else:
             consistent_copy(source, copy)
+        metadata = dict(extra_metadata or {})
+        _refuse_unless_whole(source, copy, allow_incomplete, metadata)
         raw = digest_file(copy)
-        metadata = snapshot_metadata(raw, level, extra_metadata)
+        metadata = snapshot_metadata(raw, level, metadata)
         name = build_name(settings.prefix, settings.instance, settings.filename_prefix, now())
         with storage_errors("Uploading the snapshot", bucket_name):
             bucket = client.bucket(bucket_name)
             if dry_run:
-                bucket.reload()
+                bucket.reload(retry=retry)
                 return UploadResult(
-                    name.object_name, bucket_name, None, raw, None, None, level, True
+                    name.object_name, bucket_name, None, raw, None, None, level, True, metadata
                 )
             for _ in range(MAX_NAME_ATTEMPTS):
-                if _name_is_taken(bucket, name):
+                if _name_is_taken(bucket, name, retry):
                     name = name.next_second()
                     continue
                 try:
-                    return _transfer(bucket, name, copy, raw, level, metadata, progress)
+                    return _transfer(bucket, name, copy, raw, level, metadata, progress, retry)
                 except api_exceptions.PreconditionFailed:
                     name = name.next_second()
     raise RuntimeFailure(
@@ -148,6 +175,7 @@ def _transfer(
     level: int,
     metadata: dict[str, str],
     progress: Callable[[int], None] | None,
+    retry: Retry,
 ) -> UploadResult:
     blob = bucket.blob(name.object_name, chunk_size=UPLOAD_CHUNK_SIZE)
     blob.metadata = metadata
@@ -158,23 +186,23 @@ def _transfer(
                 content_type=CONTENT_TYPE,
                 checksum="crc32c",
                 if_generation_match=0,
-                retry=DEFAULT_RETRY,
+                retry=retry,
             )
         except DataCorruption as exc:
-            _discard_mismatch(bucket, name.object_name, stream.compressed.crc32c)
+            _discard_mismatch(bucket, name.object_name, stream.compressed.crc32c, retry)
             raise IntegrityError(
                 "Cloud Storage received other bytes than were sent; the snapshot was discarded.",
                 "Nothing was kept under a snapshot name; retry the upload.",
             ) from exc
         compressed = stream.compressed.digest()
         if stream.raw.crc32c != raw.crc32c or stream.raw.size != raw.size:
-            _delete_quietly(blob)
+            _delete_quietly(blob, retry)
             raise IntegrityError(
                 "The database changed while it was being compressed; the snapshot was discarded.",
                 "Retry the upload.",
             )
     if blob.crc32c != compressed.crc32c or blob.size != compressed.size:
-        _delete_quietly(blob)
+        _delete_quietly(blob, retry)
         raise IntegrityError(
             "The stored snapshot does not match what was uploaded (CRC32C mismatch); "
             "it was deleted.",
@@ -189,4 +217,5 @@ def _transfer(
         compressed.crc32c,
         level,
         False,
+        metadata,
     )

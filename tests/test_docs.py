@@ -1,0 +1,40 @@
+"""Issue 11, item 8: the README promises only what the code does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from lookervault.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def shell_lines(text: str) -> list[str]:
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL)
+    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
+
+
+def test_every_command_the_readme_shows_exists() -> None:
+    shown = [line.split()[1:] for line in shell_lines(README) if line.startswith("lookervault ")]
+    assert shown
+    for words in shown:
+        group: click.Command = cli
+        for word in words:
+            if not isinstance(group, click.Group) or word.startswith("-"):
+                break
+            assert word in group.commands, f"README shows `lookervault {' '.join(words)}`"
+            group = group.commands[word]
+
+
+def test_the_demo_promises_a_restore_only_once_there_is_one() -> None:
+    make_demo = next(line for line in README.splitlines() if line.startswith("make demo"))
+    demo_help = cli.commands["demo"].help or ""
+    if "restore" not in cli.commands:
+        assert "restore" not in make_demo
+        assert "restore" not in demo_help
+    targets = re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), flags=re.MULTILINE)
+    assert "demo" in targets
