@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -20,6 +21,7 @@ from lookervault.cli import main
 from lookervault.local.standin import StandIn
 from lookervault.looker.content_types import BY_NAME
 from tests.looker.conftest import Extract, content
+from tests.support.looker_fixtures import sdk_env, standin_factory  # noqa: F401
 
 LOOKERVAULT = str(Path(sys.executable).with_name("lookervault"))
 
@@ -181,3 +183,38 @@ def test_progress_bars_show_on_a_terminal_only(looker_env: StandIn, tmp_path: Pa
     piped = subprocess.run(command, env=os.environ.copy(), capture_output=True, text=True)
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout
     assert piped.stdout.splitlines()[0].split() == ["type", "items", "gone"]
+
+
+def test_resume_refuses_a_run_of_other_types(
+    looker_env: StandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "x.db")
+    looker_env.faults.fail_page("/users/search", times=100)
+    assert main(["extract", "folders", "users", "--db", db, "--max-retries", "0"]) == 1
+    capsys.readouterr()
+    assert main(["extract", "dashboards", "--db", db, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "The interrupted run 1 extracted folders, users, not dashboards." in err
+    assert "without --resume" in err
+
+
+def test_resume_refuses_a_run_against_another_host(
+    standin_factory: Callable[..., StandIn],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, second = standin_factory(), standin_factory()
+    db = str(tmp_path / "x.db")
+    for key, value in sdk_env(first).items():
+        monkeypatch.setenv(key, value)
+    first.faults.fail_page("/users/search", times=100)
+    assert main(["extract", "folders", "users", "--db", db, "--max-retries", "0"]) == 1
+    for key, value in sdk_env(second).items():
+        monkeypatch.setenv(key, value)
+    capsys.readouterr()
+    assert main(["extract", "--db", db, "--resume"]) == 2
+    err = capsys.readouterr().err
+    first_host, second_host = (s.base_url.removeprefix("http://") for s in (first, second))
+    assert f"was against {first_host}, not {second_host}" in err
+    assert "LOOKERSDK_BASE_URL" in err

@@ -10,8 +10,6 @@ import google.cloud.storage as storage
 import pytest
 
 from lookervault.cli import main
-from lookervault.cli.cleanup import cleanup
-from lookervault.cli.snapshot import snapshot
 from lookervault.retention.policy import OLDER_THAN_MAX_AGE, PROTECTED
 from lookervault.snapshot.catalog import PROTECTED_KEY
 from tests.retention.conftest import (
@@ -21,12 +19,6 @@ from tests.retention.conftest import (
     finalize_event,
     object_names,
 )
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`cleanup` under `snapshot` (the lead registers it in cli/snapshot.py; same object)."""
-    monkeypatch.setitem(snapshot.commands, "cleanup", cleanup)
 
 
 @pytest.fixture

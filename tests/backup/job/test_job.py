@@ -58,7 +58,9 @@ def test_job_makes_a_verified_snapshot_whose_counts_match_looker(
     instance_summary = next(e["summary"] for e in run.entries if "summary" in e)
     assert instance_summary["counts"] == standin.counts()
     assert instance_summary["compressed_size_bytes"] == blob.size
-    assert instance_summary["extract_seconds"] >= 0
+    task_seconds = summary["task_summary"]["seconds"]
+    assert 0 < instance_summary["extract_seconds"] < task_seconds
+    assert 0 < instance_summary["upload_seconds"] < task_seconds
     assert any(e.get("audit", {}).get("action") == "snapshot.created" for e in run.entries)
 
     assert standin.client_secret not in run.stdout + run.stderr
@@ -139,7 +141,7 @@ def test_one_failing_instance_does_not_stop_the_others(
         "UP_SECRET": standin.client_secret,
     }
     run = run_job(env)
-    assert run.code != 0
+    assert run.code == 1
     assert [b.name.split("/")[1] for b in snapshots_in(bucket)] == ["up"]
     errors = [e for e in run.entries if e["severity"] == "ERROR"]
     assert any(e[LABELS].get("instance") == "down" for e in errors)
@@ -152,7 +154,7 @@ def test_looker_outage_exits_non_zero_with_an_error_and_no_object(
     env = sdk_env(standin)
     standin.stop()
     run = run_job(env)
-    assert run.code != 0
+    assert run.code == 1
     assert_structured(run)
     errors = [e for e in run.entries if e["severity"] == "ERROR"]
     assert errors and "default" in errors[0]["message"]
@@ -194,6 +196,69 @@ def test_killed_during_upload_leaves_no_object_and_a_rerun_succeeds(
     retried = run_job(sdk_env(standin), attempt=1)
     assert retried.code == 0, retried.stdout + retried.stderr
     assert len(snapshots_in(bucket)) == 1
+
+
+def test_sigterm_removes_the_working_files_and_exits_143_with_an_error_entry(
+    base_env: dict[str, str],
+    bucket: storage.Bucket,
+    standin: StandIn,
+    fault_proxy: FaultProxy,
+    work_dir: Path,
+) -> None:
+    """Cloud Run sends SIGTERM before it kills a task (docs/job.md: exit 143)."""
+    held = fault_proxy.hold(method="PUT", query="upload_id", then_drop=True)
+    env = {
+        **base_env,
+        **task_env(),
+        **sdk_env(standin),
+        "STORAGE_EMULATOR_HOST": os.environ["STORAGE_EMULATOR_HOST"],
+    }
+    process = subprocess.Popen(
+        job_command(), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert held.held.wait(timeout=120), "the upload never started"
+        assert list(work_dir.iterdir()), "the job should be holding its working files now"
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        held.released.set()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    run = JobRun(process.returncode, out, err)
+    assert run.code == 143, run.stdout + run.stderr
+    assert run.stderr == ""
+    assert_structured(run)
+    assert run.entries[-1]["severity"] == "ERROR"
+    assert "stopped by SIGTERM" in run.entries[-1]["message"]
+    assert list(work_dir.iterdir()) == []
+    assert snapshots_in(bucket) == []
+
+
+def test_an_unexpected_exception_is_one_error_entry_and_exit_1(
+    run_job: RunJob, bucket: storage.Bucket, standin: StandIn, tmp_path: Path
+) -> None:
+    not_a_folder = tmp_path / "work-is-a-file"
+    not_a_folder.write_text("")
+    run = run_job({**sdk_env(standin), "LOOKERVAULT_WORK_DIR": str(not_a_folder)})
+    assert run.code == 1
+    assert run.stderr == ""
+    assert_structured(run)
+    (failure,) = [e for e in run.entries if "NotADirectoryError" in e["message"]]
+    assert failure["severity"] == "ERROR"
+    assert snapshots_in(bucket) == []
+
+
+def test_metadata_over_the_size_limit_is_refused_before_anything_is_uploaded(
+    run_job: RunJob, bucket: storage.Bucket, standin: StandIn, work_dir: Path
+) -> None:
+    run = run_job({**sdk_env(standin), "CLOUD_RUN_EXECUTION": "x" * 9000})
+    assert run.code == 1
+    errors = [e["message"] for e in run.entries if e["severity"] == "ERROR"]
+    assert any("over the 8 KiB limit" in message for message in errors)
+    assert snapshots_in(bucket) == []
+    assert list(work_dir.iterdir()) == []
 
 
 def test_missing_bucket_configuration_is_an_error_entry(run_job: RunJob, standin: StandIn) -> None:

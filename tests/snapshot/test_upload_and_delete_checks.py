@@ -1,0 +1,119 @@
+"""Issue 15: the checks of upload and delete, each shown failing the command when it must."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import google.cloud.storage as storage
+import pytest
+
+from lookervault.snapshot.catalog import PROTECTED_KEY
+from tests.snapshot.conftest import Run
+from tests.support.cli import LOOKERVAULT, Done, assert_no_traceback
+from tests.support.fault_proxy import Fault, FaultProxy
+
+OBJECT_LOOKUP = dict(method="GET", path_regex=r"^/storage/v1/b/[^/]+/o/snapshots")
+
+
+def run_while_held(command: list[str], held: Fault, meanwhile: Callable[[], None]) -> Done:
+    """Run the CLI; once the proxy holds its request, do `meanwhile`, then let it go on."""
+    process = subprocess.Popen(
+        [*LOOKERVAULT, *command],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert held.held.wait(timeout=60), "the request never reached the proxy"
+        meanwhile()
+    finally:
+        held.released.set()
+    out, err = process.communicate(timeout=120)
+    assert_no_traceback(err)
+    return Done(process.returncode, out, err)
+
+
+def test_a_source_that_changes_while_it_is_compressed_is_discarded(
+    bucket: storage.Bucket,
+    fault_proxy: FaultProxy,
+    large_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The copy is hashed, then compressed as it streams; a byte changed in between (here
+    near the end of the 60 MB copy, while the upload session waits and the compressor, a
+    bounded queue ahead, is still at the start) must fail the upload."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    held = fault_proxy.hold(method="POST", query="uploadType=resumable")
+
+    def change_the_copy() -> None:
+        (copy,) = scratch.glob("lookervault-upload-*/looker.db")
+        with copy.open("r+b") as handle:
+            handle.seek(-10, os.SEEK_END)
+            handle.write(b"changed!!!")
+
+    done = run_while_held(["snapshot", "upload", "--source", str(large_db)], held, change_the_copy)
+    assert done.code == 1, done.err
+    assert "changed while it was being compressed" in done.err
+    assert list(bucket.client.list_blobs(bucket.name)) == []
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.fixture
+def one_snapshot(run: Run, bucket: storage.Bucket, sample_db: Path) -> storage.Blob:
+    assert run("snapshot", "upload", "--source", str(sample_db)).code == 0
+    (blob,) = bucket.client.list_blobs(bucket.name)
+    return blob
+
+
+def test_delete_keeps_an_object_replaced_after_it_was_resolved(
+    bucket: storage.Bucket, fault_proxy: FaultProxy, one_snapshot: storage.Blob
+) -> None:
+    """fake-gcs-server does not enforce generation preconditions on delete: only our own
+    generation check stands between the command and the new object."""
+    held = fault_proxy.hold(**OBJECT_LOOKUP)
+    replacement = storage.Client(project="test-project").bucket(bucket.name).blob(one_snapshot.name)
+    done = run_while_held(
+        ["snapshot", "delete", "1", "--force"],
+        held,
+        lambda: replacement.upload_from_string(b"a newer object under the same name"),
+    )
+    assert done.code == 1
+    assert "was not deleted: kept: changed since it was listed" in done.err
+    kept = bucket.get_blob(one_snapshot.name)
+    assert kept is not None and kept.generation != one_snapshot.generation
+
+
+def test_delete_keeps_an_object_protected_after_it_was_resolved(
+    bucket: storage.Bucket, fault_proxy: FaultProxy, one_snapshot: storage.Blob
+) -> None:
+    """fake-gcs-server ignores temporary holds: only our protection check keeps it."""
+    held = fault_proxy.hold(**OBJECT_LOOKUP)
+
+    def protect() -> None:
+        blob = (
+            storage.Client(project="test-project").bucket(bucket.name).get_blob(one_snapshot.name)
+        )
+        blob.metadata = {PROTECTED_KEY: "protected by a colleague meanwhile"}
+        blob.patch()
+
+    done = run_while_held(["snapshot", "delete", "1", "--force"], held, protect)
+    assert done.code == 1
+    assert "was not deleted: kept: protected since it was listed" in done.err
+    assert bucket.get_blob(one_snapshot.name) is not None
+
+
+def test_delete_of_an_object_that_vanished_after_it_was_resolved_says_so(
+    bucket: storage.Bucket, fault_proxy: FaultProxy, one_snapshot: storage.Blob
+) -> None:
+    held = fault_proxy.hold(**OBJECT_LOOKUP)
+    gone = storage.Client(project="test-project").bucket(bucket.name).blob(one_snapshot.name)
+    done = run_while_held(["snapshot", "delete", "1", "--force"], held, gone.delete)
+    assert done.code == 0, done.err
+    assert "was already gone" in done.out
