@@ -30,8 +30,9 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Prints total coverage, child processes included: a report, not a gate.
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 test: lint typecheck pytest
 
@@ -88,4 +89,5 @@ test-image: setup image
 	LOOKERVAULT_JOB_IMAGE=$(JOB_IMAGE) $(BIN)/pytest -m image tests/deploy
 
 clean:
-	rm -rf $(VENV) $(INFRA_VENV) $(CHECKOV_VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INFRA_VENV) $(CHECKOV_VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache \
+		.coverage .coverage.*
