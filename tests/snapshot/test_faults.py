@@ -46,6 +46,23 @@ def test_byte_flipped_during_upload_leaves_no_snapshot_and_exits_1(
     assert snapshot_names(bucket) == []
 
 
+def test_a_corrupted_upload_is_deleted_even_when_the_clients_own_delete_fails(
+    run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy, sample_db: Path
+) -> None:
+    """google-cloud-storage deletes an object whose CRC32C is not ours (without a generation
+    precondition); when that delete fails (here with an error it does not retry), ours
+    removes exactly the generation that was committed."""
+    fault_proxy.reset()
+    fault_proxy.flip_byte(**UPLOAD_CHUNK, side="request", offset=1000)
+    failed_delete = fault_proxy.fail(403, method="DELETE")
+    result = run("snapshot", "upload", "--source", str(sample_db))
+    assert result.code == 1
+    assert "received other bytes than were sent" in result.err
+    assert failed_delete.remaining == 0
+    assert fault_proxy.count(method="DELETE") == 2
+    assert snapshot_names(bucket) == []
+
+
 def test_a_byte_flipped_in_transit_is_fetched_again_and_verified(
     run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy, large_db: Path, tmp_path: Path
 ) -> None:

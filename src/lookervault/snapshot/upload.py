@@ -81,13 +81,28 @@ def _name_is_taken(bucket: storage.Bucket, name: SnapshotName, retry: Retry) -> 
     return bucket.get_blob(name.object_name, retry=retry) is not None
 
 
-def _discard_mismatch(
-    bucket: storage.Bucket, object_name: str, expected_crc32c: str, retry: Retry
+def _corruption_in(exc: BaseException | None) -> DataCorruption | None:
+    """The DataCorruption behind `exc`, if any: google-cloud-storage raises it when the
+    committed object's CRC32C is not ours, then deletes the object itself, and when that
+    delete fails, the delete's error is what reaches us."""
+    while exc is not None:
+        if isinstance(exc, DataCorruption):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _discard_corrupted(
+    bucket: storage.Bucket, object_name: str, corruption: DataCorruption, retry: Retry
 ) -> None:
-    """Second line of defence: delete what was committed if it is not what we compressed."""
-    committed = bucket.get_blob(object_name, retry=retry)
-    if committed is not None and committed.crc32c != expected_crc32c:
-        _delete_quietly(committed, retry)
+    """Delete exactly the generation the failed upload committed (the final response names
+    it), whether or not the library's own delete, made without a precondition, got there."""
+    try:
+        generation = int(corruption.response.json()["generation"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return
+    with contextlib.suppress(api_exceptions.NotFound, api_exceptions.PreconditionFailed):
+        bucket.blob(object_name).delete(if_generation_match=generation, retry=retry)
 
 
 def _delete_quietly(blob: storage.Blob, retry: Retry) -> None:
@@ -188,8 +203,11 @@ def _transfer(
                 if_generation_match=0,
                 retry=retry,
             )
-        except DataCorruption as exc:
-            _discard_mismatch(bucket, name.object_name, stream.compressed.crc32c, retry)
+        except Exception as exc:
+            corruption = _corruption_in(exc)
+            if corruption is None:
+                raise
+            _discard_corrupted(bucket, name.object_name, corruption, retry)
             raise IntegrityError(
                 "Cloud Storage received other bytes than were sent; the snapshot was discarded.",
                 "Nothing was kept under a snapshot name; retry the upload.",
