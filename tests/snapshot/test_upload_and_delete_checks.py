@@ -12,13 +12,13 @@ import pytest
 
 from lookervault.snapshot.catalog import PROTECTED_KEY
 from tests.snapshot.conftest import Run
-from tests.support.cli import LOOKERVAULT, Done, assert_no_traceback
+from tests.support.cli import LOOKERVAULT, Result, assert_no_traceback
 from tests.support.fault_proxy import Fault, FaultProxy
 
 OBJECT_LOOKUP = dict(method="GET", path_regex=r"^/storage/v1/b/[^/]+/o/snapshots")
 
 
-def run_while_held(command: list[str], held: Fault, meanwhile: Callable[[], None]) -> Done:
+def run_while_held(command: list[str], held: Fault, meanwhile: Callable[[], None]) -> Result:
     """Run the CLI; once the proxy holds its request, do `meanwhile`, then let it go on."""
     process = subprocess.Popen(
         [*LOOKERVAULT, *command],
@@ -34,7 +34,7 @@ def run_while_held(command: list[str], held: Fault, meanwhile: Callable[[], None
         held.released.set()
     out, err = process.communicate(timeout=120)
     assert_no_traceback(err)
-    return Done(process.returncode, out, err)
+    return Result(process.returncode, out, err)
 
 
 def test_a_source_that_changes_while_it_is_compressed_is_discarded(
