@@ -106,7 +106,7 @@ def stop_while_held(command: list[str], held: object, signum: int, env: dict[str
     return err
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_download_stopped_by_a_signal_leaves_no_part_file(
     bucket: storage.Bucket,
     fault_proxy: FaultProxy,
@@ -123,7 +123,7 @@ def test_a_download_stopped_by_a_signal_leaves_no_part_file(
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_an_upload_stopped_by_a_signal_leaves_no_copy_and_no_object(
     bucket: storage.Bucket,
     fault_proxy: FaultProxy,

@@ -36,11 +36,11 @@ cli.add_command(demo)
 cli.add_command(drill)
 
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM and SIGHUP unwind like Ctrl-C, so every temporary file is removed."""
+    """SIGTERM and SIGHUP unwind like Ctrl-C (SIGINT), so every temporary file is removed."""
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         # click turns Ctrl-C (and so SIGTERM and SIGHUP, see _stop) into Abort
-        signal_name = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
-        by = f" by {signal_name.args[0]}" if isinstance(signal_name, KeyboardInterrupt) else ""
-        click.echo(f"Cancelled{by}.", err=True)
+        interrupt = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
+        stopped_by = interrupt.args if isinstance(interrupt, KeyboardInterrupt) else ()
+        click.echo(f"Cancelled by {stopped_by[0]}." if stopped_by else "Cancelled.", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
         exc.show()

@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lookervault import dbfile
 from lookervault.errors import UsageError
 
 Key = tuple[str, str]
@@ -45,9 +46,7 @@ class RestoreState:
     def __init__(self, state_dir: Path, source_host: str, target_host: str) -> None:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                state_dir / FILENAME, isolation_level=None, check_same_thread=False
-            )
+            self._conn = dbfile.connect(state_dir / FILENAME, autocommit=True, any_thread=True)
             self._conn.execute("pragma journal_mode = wal")
             self._conn.execute("pragma synchronous = normal")  # a killed run keeps every commit
             self._conn.executescript(_SCHEMA)
