@@ -23,8 +23,9 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
@@ -142,6 +143,7 @@ class FaultProxy:
         self._faults: list[Fault] = []
         self._name_locks: dict[str, threading.Lock] = {}
         self._create_only: set[str] = set()
+        self._created: dict[str, str] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -262,6 +264,32 @@ class FaultProxy:
         `then_drop` the connection is cut without forwarding anything (the sender died)."""
         fault = Fault("hold", Match(method, path_regex, query), times, drop_after_hold=then_drop)
         return self._add(fault)
+
+    def backdate(self, created: Mapping[str, datetime]) -> None:
+        """Report these objects' creation times as given in every metadata answer.
+
+        fake-gcs-server stamps `timeCreated` with the upload time and takes no other, so this
+        is how a test holds snapshots of chosen ages (what real GCS reports after days).
+        """
+        stamps = {
+            name: moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            for name, moment in created.items()
+        }
+        with self._lock:
+            self._created.update(stamps)
+
+    def _backdated(self, payload: bytes) -> bytes:
+        with self._lock:
+            created = dict(self._created)
+        if not created:
+            return payload
+        document = json.loads(payload)
+        for item in (
+            [document, *(document.get("items") or [])] if isinstance(document, dict) else []
+        ):
+            if isinstance(item, dict) and item.get("name") in created:
+                item["timeCreated"] = created[item["name"]]
+        return json.dumps(document).encode()
 
     def _add(self, fault: Fault) -> Fault:
         if fault.remaining < 1:
@@ -488,6 +516,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = response.length
         if has_body and self._is_metadata(response, record) and (length or 0) <= JSON_REWRITE_LIMIT:
             rewritten = JSON_LINK.sub(rb"\g<1>" + url.encode(), response.read())
+            rewritten = self.server.proxy._backdated(rewritten)
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             headers.append(("Content-Length", str(len(rewritten))))
             chunks, length = iter([rewritten]), len(rewritten)

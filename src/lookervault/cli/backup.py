@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from lookervault.config import load_settings
+from lookervault.config import Settings, load_settings
+from lookervault.errors import RuntimeFailure
 from lookervault.snapshot import catalog
 
 if TYPE_CHECKING:
@@ -53,12 +54,21 @@ def run(wait: bool, as_json: bool) -> None:
     show_default=True,
     help="How many recent executions to show.",
 )
+@click.option(
+    "--max-age",
+    metavar="DURATION",
+    help="Exit 1 unless every configured instance has a complete snapshot newer than this "
+    "(e.g. 26h, 2d): a freshness check for any monitoring system.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def status(limit: int, as_json: bool) -> None:
+def status(limit: int, max_age: str | None, as_json: bool) -> None:
     """Recent executions and the newest snapshot per instance."""
     from lookervault.backup import cloudrun
 
     settings = load_settings()
+    if max_age is not None:
+        _freshness(settings, max_age, as_json)
+        return
     result = cloudrun.backup_status(settings, limit)
     if result.bucket is None:
         click.echo(
@@ -99,6 +109,51 @@ def status(limit: int, as_json: bool) -> None:
             _print_table(rows)
         else:
             click.echo("No snapshots yet.")
+
+
+def _freshness(settings: Settings, max_age: str, as_json: bool) -> None:
+    """One line per configured instance; exit 1 when one has no recent complete snapshot."""
+    from lookervault.backup import cloudrun, freshness
+    from lookervault.gcs import make_client
+    from lookervault.snapshot.service import parse_duration
+
+    limit = parse_duration(max_age, "--max-age")
+    bucket = settings.require_bucket()
+    found = freshness.check(make_client(settings.project), settings, limit, datetime.now(UTC))
+    last = None
+    if settings.project and settings.region:  # a monitoring host may not know the job
+        last = next(iter(cloudrun.recent_executions(settings, 1)), None)
+    stale = [f for f in found if not f.fresh]
+    if as_json:
+        _print_json(
+            {
+                "max_age_seconds": round(limit.total_seconds()),
+                "fresh": not stale,
+                "instances": [f.record(bucket) for f in found],
+                "last_execution": last.to_record() if last else None,
+            }
+        )
+    else:
+        execution = f"{last.short_name} {last.state}" if last else "-"
+        rows = [["INSTANCE", "NEWEST SNAPSHOT", "AGE", "LAST EXECUTION", "STATUS"]]
+        rows += [
+            [
+                f.instance,
+                f.newest.filename if f.newest else "none",
+                _duration(f.age.total_seconds()) if f.age is not None else "-",
+                execution,
+                "ok" if f.fresh else f"STALE (over {max_age})",
+            ]
+            for f in found
+        ]
+        _print_table(rows)
+    if stale:
+        raise RuntimeFailure(
+            f"{len(stale)} instance(s) have no complete snapshot newer than {max_age}: "
+            + ", ".join(f.instance for f in stale)
+            + ".",
+            "Check the backup job's recent executions and logs (`lookervault backup status`).",
+        )
 
 
 def _print_json(data: dict[str, Any]) -> None:

@@ -41,11 +41,12 @@ class Listed:
     snapshot: Snapshot
 
 
-def parse_since(text: str) -> timedelta:
+def parse_duration(text: str, option: str = "--since") -> timedelta:
+    """`7d`, `12h`, `2w`, `30m`, `90s` as a timedelta; exit 2 naming the option otherwise."""
     match = _DURATION.match(text.strip())
     if not match:
         raise UsageError(
-            f"--since {text!r} is not a duration.", "Use a number and a unit, e.g. 7d, 12h, 2w."
+            f"{option} {text!r} is not a duration.", "Use a number and a unit, e.g. 7d, 12h, 2w."
         )
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
@@ -76,7 +77,7 @@ def list_indexed(
     )
     listed = [Listed(i, s) for i, s in enumerate(listing.snapshots, start=1)]
     if since:
-        cutoff = (now or datetime.now(UTC)) - parse_since(since)
+        cutoff = (now or datetime.now(UTC)) - parse_duration(since)
         listed = [item for item in listed if item.snapshot.timestamp >= cutoff]
     if text_filter:
         listed = [item for item in listed if text_filter in item.snapshot.filename]

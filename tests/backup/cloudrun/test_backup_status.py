@@ -181,3 +181,18 @@ def test_status_of_a_missing_job_exits_3(
 def test_status_limit_must_be_positive(cloud_run: CloudRunStandIn, cli: Cli) -> None:
     assert cli("backup", "status", "--limit", "0") == 2
     assert cloud_run.requests == []
+
+
+def test_max_age_names_the_last_execution_and_its_outcome(
+    history: list[FakeExecution], bucket: storage.Bucket, cli: Cli
+) -> None:
+    _put(bucket, "snapshots/default/looker-2026-11-26T03-00-00.db.gz")
+
+    assert cli("backup", "status", "--max-age", "1d", "--json") == 0
+
+    status = json.loads(cli.out)
+    assert status["fresh"] is True
+    assert status["last_execution"]["execution"] == _short(history[-1])
+    assert status["last_execution"]["state"] == "running"
+    assert cli("backup", "status", "--max-age", "1d") == 0
+    assert f"{_short(history[-1])} running" in cli.out
