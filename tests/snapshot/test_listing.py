@@ -110,6 +110,7 @@ def test_since_keeps_the_recent_snapshots_with_their_indices(
 def test_the_table_and_its_verbose_details(
     run: Run, bucket: storage.Bucket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # what a pipe gets, whatever the tests run under
     put_at(
         bucket, datetime(2025, 12, 1, 3, 0, tzinfo=UTC), {"lookervault-protected-reason": "audit"}
     )
