@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import google.cloud.storage as storage
-import pytest
 
 from lookervault.snapshot.naming import build_name
 from tests.snapshot.conftest import Run
+from tests.support.cli import run_cli
 from tests.support.fault_proxy import FaultProxy
 
 LIST_OBJECTS = dict(method="GET", path_regex=r"^/storage/v1/b/[^/]+/o(\?|$)")
@@ -107,10 +107,7 @@ def test_since_keeps_the_recent_snapshots_with_their_indices(
     assert [s["sequential_index"] for s in week["snapshots"]] == [1, 2, 3, 4]
 
 
-def test_the_table_and_its_verbose_details(
-    run: Run, bucket: storage.Bucket, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "80")  # what a pipe gets, whatever the tests run under
+def test_the_table_and_its_verbose_details(bucket: storage.Bucket) -> None:
     put_at(
         bucket, datetime(2025, 12, 1, 3, 0, tzinfo=UTC), {"lookervault-protected-reason": "audit"}
     )
@@ -124,7 +121,7 @@ def test_the_table_and_its_verbose_details(
             "lookervault-counts": '{"dashboards":12,"looks":3}',
         },
     )
-    table = run("snapshot", "list")
+    table = run_cli("snapshot", "list", env={"COLUMNS": "80"})  # as a pipe gets it
     assert table.code == 0, table.err
     (header,) = [line for line in table.out.splitlines() if "timestamp (UTC)" in line]
     assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
@@ -141,9 +138,8 @@ def test_the_table_and_its_verbose_details(
     assert rows[1][:3] == ["2", "2025-12-01 03:00:00", "2.0 KB"] and rows[1][4] == "audit"
     assert "details" not in table.out
 
-    narrow = run("snapshot", "list", "-v").out  # 80 columns when not a terminal
+    narrow = run_cli("snapshot", "list", "-v", env={"COLUMNS": "80"}).out
     assert "details" in narrow and "…" not in narrow  # folded, never cut
-    monkeypatch.setenv("COLUMNS", "200")
-    verbose = run("snapshot", "list", "-v").out
+    verbose = run_cli("snapshot", "list", "-v", env={"COLUMNS": "200"}).out
     for shown in (name, "raw 5.0 MB", "looker mycompany.looker.com 25.0.1", "dashboards 12"):
         assert shown in verbose, shown
