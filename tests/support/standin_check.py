@@ -83,7 +83,7 @@ def served_spec(base_url: str) -> dict[str, Any]:
     return {**data, "servers": [{"url": base_url + API_PREFIX}], "paths": paths}
 
 
-def run(max_examples: int, seed: int = 0) -> Result:
+def run(max_examples: int, seed: int = 0, phases: str = "examples,coverage,fuzzing") -> Result:
     """Schemathesis against a fresh stand-in: every served operation, each method with its
     checks (all of CHECKS unless EXCEPTIONS says otherwise). The CLI's output is returned."""
     outputs = []
@@ -94,14 +94,14 @@ def run(max_examples: int, seed: int = 0) -> Result:
         checks = tuple(c for c in CHECKS if c not in exception.skipped_checks)
         groups.append((checks, ["--include-method", exception.scope]))
     for checks, selection in groups:
-        result = _run_once(checks, selection, max_examples, seed)
+        result = _run_once(checks, selection, max_examples, seed, phases)
         outputs.append(result.output)
         returncode = returncode or result.returncode
     return Result(returncode, "\n".join(outputs))
 
 
 def _run_once(
-    checks: tuple[str, ...], selection: list[str], max_examples: int, seed: int
+    checks: tuple[str, ...], selection: list[str], max_examples: int, seed: int, phases: str
 ) -> Result:
     with StandIn(record=False) as standin, tempfile.TemporaryDirectory() as tmp:
         login = requests.post(
@@ -136,7 +136,7 @@ def _run_once(
             "--generation-database",
             "none",
             "--phases",
-            "examples,coverage,fuzzing",
+            phases,
             "--no-color",
             *selection,
         ]
