@@ -33,8 +33,11 @@ typecheck: setup
 # Prints total coverage, child processes included: a report, not a gate. Tracing makes the
 # suite slower (Python 3.11 has no cheap tracer); `make test COVERAGE=` runs it without.
 COVERAGE ?= --cov --cov-report=term
+# Tests in parallel, one worker per core (pytest-xdist): most of them wait on child processes
+# and local servers. `make test WORKERS=0` runs them in this process, one after another.
+WORKERS ?= auto
 pytest: setup
-	$(BIN)/pytest $(COVERAGE)
+	$(BIN)/pytest -n $(WORKERS) $(COVERAGE)
 
 test: lint typecheck pytest
 
