@@ -14,11 +14,14 @@ import click
 
 from lookervault import __version__
 from lookervault.cli.backup import backup
+from lookervault.cli.content import content
 from lookervault.cli.demo import demo
 from lookervault.cli.drill import drill
 from lookervault.cli.extract import extract
 from lookervault.cli.restore import restore
 from lookervault.cli.snapshot import snapshot
+from lookervault.cli.tree import export_command, import_command
+from lookervault.cli.verify import verify_command
 from lookervault.errors import EXIT_FAILURE, EXIT_USAGE, LookerVaultError
 
 
@@ -31,6 +34,10 @@ def cli() -> None:
 cli.add_command(snapshot)
 cli.add_command(extract)
 cli.add_command(restore)
+cli.add_command(content)
+cli.add_command(verify_command)
+cli.add_command(export_command)
+cli.add_command(import_command)
 cli.add_command(backup)
 cli.add_command(demo)
 cli.add_command(drill)

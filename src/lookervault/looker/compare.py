@@ -15,13 +15,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lookervault.looker.content_types import BY_NAME, PART_OWNERS
+from lookervault.looker.content_types import BY_NAME, PART_OWNERS, parts
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
 """type -> id -> object, as extraction stores them."""
 
-VOLATILE = frozenset(
+ACTIVITY = frozenset(
+    {
+        "view_count",
+        "favorite_count",
+        "last_viewed_at",
+        "last_accessed_at",
+        "logged_in_at",
+        "last_run_at",
+        "next_run_at",
+    }
+)
+"""Fields that change when content is used, not edited: views, favourites, logins, schedule
+runs. An export leaves them out (two exports of unchanged content stay byte-identical); no
+restore compares or writes them."""
+
+VOLATILE = ACTIVITY | frozenset(
     {
         "can",
         "url",
@@ -31,13 +46,6 @@ VOLATILE = frozenset(
         "deleted_at",
         "deleter_id",
         "last_updater_id",
-        "last_viewed_at",
-        "last_accessed_at",
-        "logged_in_at",
-        "next_run_at",
-        "last_run_at",
-        "view_count",
-        "favorite_count",
         "child_count",
         "user_count",
         "content_metadata_id",
@@ -50,7 +58,7 @@ VOLATILE = frozenset(
         "dashboard_title",
     }
 )
-"""Fields Looker sets by itself: when, how often, derived counters, generated keys."""
+"""Fields Looker sets by itself: use, when, derived counters, generated keys."""
 
 DERIVED: Mapping[str, frozenset[str]] = {
     "lookml_models": frozenset({"explores", "label", "has_content"}),
@@ -130,7 +138,7 @@ class _Names:
         self.parts: dict[tuple[str, str], tuple[str, Json, Json]] = {}
         for part_type, owner_type in PART_OWNERS.items():
             for owner_id, owner in items.get(owner_type, {}).items():
-                for part in _parts(owner, part_type):
+                for part in parts(owner, part_type):
                     self.parts[(part_type, str(part.get("id")))] = (owner_id, owner, part)
 
     def of(self, type_name: str, item_id: str) -> str | None:
@@ -178,12 +186,6 @@ class _Names:
         if owner is not None:
             return f"Users / {self.of('users', str(owner['id']))}"
         return f"{self.of('folders', str(item.get('parent_id')))} / {item.get('name')}"
-
-
-def _parts(owner: Json, part_type: str) -> list[Json]:
-    if part_type == "board_items":
-        return [i for s in owner.get("board_sections") or [] for i in s.get("board_items") or []]
-    return list(owner.get(part_type) or [])
 
 
 def _canonical(value: Any) -> str:

@@ -9,9 +9,10 @@ SDK's `Write*` model, so a test can check each row against the official OpenAPI 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 DEFAULT_PAGE_SIZE = 100
@@ -81,6 +82,11 @@ class ContentType:
             if not ref.soft and ref.type != self.name
         )
         return tuple(dict.fromkeys(found))
+
+    def title_of(self, item: Mapping[str, Any]) -> str | None:
+        """What a person calls the item: its first non-empty title field."""
+        title = next((item[f] for f in self.title_fields if item.get(f)), None)
+        return None if title is None else str(title)
 
     @property
     def item_path(self) -> str:
@@ -307,6 +313,36 @@ PART_OWNERS: Mapping[str, str] = MappingProxyType(
 """Objects that live inside an item (tiles of a dashboard, sections of a board): a reference to
 one waits for the item that holds it."""
 TYPE_NAMES: tuple[str, ...] = tuple(ct.name for ct in REGISTRY)
+
+
+def id_order(item_id: Any) -> tuple[int, str]:
+    """Sort key: numeric ids in numeric order ("9" before "10"), names in name order after."""
+    text = str(item_id)
+    return (len(text), text) if text.isdigit() else (1 << 30, text)
+
+
+def parts(owner: Mapping[str, Any], part_type: str) -> Iterator[dict[str, Any]]:
+    """The parts of one type inside an item: a dashboard's tiles, a board's items."""
+    if part_type == "board_items":
+        for section in owner.get("board_sections") or []:
+            yield from section.get("board_items") or []
+    else:
+        yield from owner.get(part_type) or []
+
+
+def ids_at(item: Any, path: str) -> list[str]:
+    """Every id at a reference path: `a`, `a[]`, `a[].b`, `a[].b[].c`."""
+    head, _, rest = path.partition(".")
+    name = head.removesuffix("[]")
+    value = item.get(name) if isinstance(item, dict) else None
+    if value is None:
+        return []
+    if head.endswith("[]"):
+        values = value if isinstance(value, list) else []
+        if not rest:
+            return [str(v) for v in values if v is not None]
+        return [found for v in values for found in ids_at(v, rest)]
+    return ids_at(value, rest) if rest else [str(value)]
 
 
 def resolve(names: Iterable[str] | None) -> list[ContentType]:

@@ -33,7 +33,7 @@ from lookervault.looker.client import (
     load_settings,
     release_version,
 )
-from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, ContentType
+from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, ContentType, id_order
 
 RESUME_HINT = "Fix the cause and re-run with --resume to continue from the last committed page."
 
@@ -115,7 +115,7 @@ class _Stream:
                 self.end = offset if self.end is None else min(self.end, offset)
             past_end = self.end is not None and offset > self.end
             return [] if past_end else [(offset, items)]
-        items = sorted(items, key=lambda item: _id_order(item[self.ct.id_field]))
+        items = sorted(items, key=lambda item: id_order(item[self.ct.id_field]))
         size = self.page_size
         cut = [(start, items[start : start + size]) for start in range(0, len(items), size)]
         self.end = cut[-1][0] if cut else 0
@@ -125,12 +125,6 @@ class _Stream:
         if self.end is None:
             return False
         return all(o in self.completed for o in range(0, self.end + 1, self.page_size))
-
-
-def _id_order(item_id: Any) -> tuple[int, str]:
-    """Numeric ids in numeric order ("9" before "10"), names in name order."""
-    text = str(item_id)
-    return (len(text), text) if text.isdigit() else (1 << 30, text)
 
 
 @dataclass
@@ -535,11 +529,10 @@ def _object_list(value: Any, path: str) -> list[dict[str, Any]]:
 def to_row(ct: ContentType, item: dict[str, Any], stream: int = 0) -> store.Row:
     """The store row for one Looker object: query columns plus canonical JSON."""
     soft_deleted = ct.streams[stream].get("deleted") == "true"
-    title = next((item[f] for f in ct.title_fields if item.get(f)), None)
     return store.Row(
         type=ct.name,
         id=str(item[ct.id_field]),
-        title=None if title is None else str(title),
+        title=ct.title_of(item),
         folder_id=_text(item.get(ct.folder_field)) if ct.folder_field else None,
         owner_id=_text(item.get(ct.owner_field)) if ct.owner_field else None,
         updated_at=_text(item.get(ct.updated_field)) if ct.updated_field else None,

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,21 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """The columns of one stored item, without its object: what a listing shows."""
+
+    type: str
+    id: str
+    title: str | None
+    folder_id: str | None
+    owner_id: str | None
+    updated_at: str | None
+    deleted: bool
+
+
+@dataclass(frozen=True)
 class Run:
-    """An extraction run as recorded in the `runs` table."""
+    """An extraction run as recorded in the `runs` table; `counts` once it has ended."""
 
     id: int
     status: str
@@ -106,6 +119,10 @@ class Run:
     types: list[str]
     page_size: int
     looker_host: str
+    looker_version: str | None = None
+    finished_at: datetime | None = None
+    counts: dict[str, int] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -162,7 +179,10 @@ def start_run(
     return cursor.lastrowid
 
 
-_RUN_COLUMNS = "id, status, started_at, types, page_size, looker_host"
+_RUN_COLUMNS = (
+    "id, status, started_at, types, page_size, looker_host, looker_version, finished_at, counts,"
+    " errors"
+)
 
 
 def _run(row: tuple[Any, ...]) -> Run:
@@ -173,6 +193,10 @@ def _run(row: tuple[Any, ...]) -> Run:
         types=json.loads(row[3]),
         page_size=row[4],
         looker_host=row[5],
+        looker_version=row[6],
+        finished_at=None if row[7] is None else datetime.fromisoformat(row[7]),
+        counts=None if row[8] is None else json.loads(row[8]),
+        errors=json.loads(row[9]),
     )
 
 
@@ -210,6 +234,11 @@ def incomplete_reason(db_path: Path) -> str | None:
         return None
     finally:
         conn.close()
+
+
+def runs(conn: sqlite3.Connection) -> list[Run]:
+    """Every extraction run, newest first."""
+    return [_run(row) for row in conn.execute(f"select {_RUN_COLUMNS} from runs order by id desc")]
 
 
 def mark_running(conn: sqlite3.Connection, run_id: int, looker_version: str) -> None:
@@ -302,14 +331,18 @@ def finish_run(
             conn.execute("delete from run_seen where run_id = ?", (run_id,))
 
 
-def open_read_only(db_path: Path) -> sqlite3.Connection:
-    """Open an existing database without writing to it, whatever characters its path holds."""
+def open_read_only(db_path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """Open an existing database without writing to it, whatever characters its path holds.
+
+    `immutable`: nobody changes the file (a cached snapshot), so SQLite writes nothing beside
+    it, not even the `-wal` and `-shm` files of a WAL-mode database.
+    """
     if not db_path.is_file():
         raise UsageError(
             f"Database {db_path} does not exist.",
             "Pass the path of a looker.db made by `lookervault extract`.",
         )
-    return dbfile.connect(db_path, "ro", any_thread=True)
+    return dbfile.connect(db_path, "ro", immutable=immutable, any_thread=True)
 
 
 def last_complete_run(conn: sqlite3.Connection) -> Run | None:
@@ -322,12 +355,16 @@ def last_complete_run(conn: sqlite3.Connection) -> Run | None:
     return _run(row)
 
 
-def current_items(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(type, id, object) of every item Looker still had at the last run, soft-deleted ones
-    included, in type and id order."""
-    rows = conn.execute(
-        "select type, id, data from content where missing_since is null order by type, id"
-    )
+def current_items(
+    conn: sqlite3.Connection, type_name: str | None = None
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(type, id, object) of every item (of one type) Looker still had at the last run,
+    soft-deleted ones included, in type and id order."""
+    query = "select type, id, data from content where missing_since is null"
+    if type_name is None:
+        rows = conn.execute(f"{query} order by type, id")
+    else:
+        rows = conn.execute(f"{query} and type = ? order by id", (type_name,))
     for type_name, item_id, data in rows:
         yield type_name, item_id, json.loads(data)
 
@@ -344,14 +381,37 @@ def read_items(db_path: Path) -> dict[str, dict[str, dict[str, Any]]]:
         conn.close()
 
 
-def content_counts(db_path: Path) -> dict[str, int]:
+def current_summaries(conn: sqlite3.Connection) -> Iterator[Summary]:
+    """The columns of every item `current_items` yields, in the same order, objects left out."""
+    rows = conn.execute(
+        "select type, id, title, folder_id, owner_id, updated_at, deleted from content"
+        " where missing_since is null order by type, id"
+    )
+    for type_name, item_id, title, folder_id, owner_id, updated_at, deleted in rows:
+        yield Summary(type_name, item_id, title, folder_id, owner_id, updated_at, bool(deleted))
+
+
+def current_item(conn: sqlite3.Connection, type_name: str, item_id: str) -> dict[str, Any] | None:
+    """One item `current_items` would yield, or None."""
+    row = conn.execute(
+        "select data from content where type = ? and id = ? and missing_since is null",
+        (type_name, item_id),
+    ).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def current_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Items per type still present in Looker at the last run (soft-deleted ones included)."""
+    rows = conn.execute(
+        "select type, count(*) from content where missing_since is null group by type"
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def content_counts(db_path: Path) -> dict[str, int]:
     conn = open_read_only(db_path)
     try:
-        rows = conn.execute(
-            "select type, count(*) from content where missing_since is null group by type"
-        )
-        return {r[0]: r[1] for r in rows}
+        return current_counts(conn)
     finally:
         conn.close()
 

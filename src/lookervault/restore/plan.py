@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lookervault.looker.content_types import BY_NAME, PART_OWNERS, restore_order
+from lookervault.looker.content_types import (
+    BY_NAME,
+    PART_OWNERS,
+    id_order,
+    ids_at,
+    restore_order,
+)
 from lookervault.restore import canonical
 from lookervault.restore.source import Key, Source
 from lookervault.restore.state import RestoreState
@@ -249,21 +255,6 @@ def dependencies(source: Source, key: Key) -> list[Key]:
     return [dep for dep in dict.fromkeys(found) if dep != key and source.get(dep) is not None]
 
 
-def ids_at(item: Any, path: str) -> list[str]:
-    """Every id at a reference path: `a`, `a[]`, `a[].b`, `a[].b[].c`."""
-    head, _, rest = path.partition(".")
-    name = head.removesuffix("[]")
-    value = item.get(name) if isinstance(item, dict) else None
-    if value is None:
-        return []
-    if head.endswith("[]"):
-        values = value if isinstance(value, list) else []
-        if not rest:
-            return [str(v) for v in values if v is not None]
-        return [found for v in values for found in ids_at(v, rest)]
-    return ids_at(value, rest) if rest else [str(value)]
-
-
 def skip_reason(key: Key, item: Json) -> str | None:
     """Items a client never writes, whatever they hold."""
     type_name, item_id = key
@@ -306,7 +297,7 @@ def build_plan(
     order = {name: i for i, name in enumerate(restore_order())}
     keys = sorted(
         (k for k in chosen if not is_looked_up(source, k)),
-        key=lambda k: (order[k[0]], _id_order(k[1])),
+        key=lambda k: (order[k[0]], id_order(k[1])),
     )
     fetch_full(target, [(k[0], t) for k in keys if (t := resolver.resolve(k))], workers)
     to_create = {
@@ -326,10 +317,6 @@ def _step_key(source: Source, dep: Key) -> Key:
     """A personal folder is waited for through its user."""
     owner = source.personal_folder_owner.get(dep[1]) if dep[0] == "folders" else None
     return ("users", owner) if owner else dep
-
-
-def _id_order(item_id: str) -> tuple[int, str]:
-    return (len(item_id), item_id) if item_id.isdigit() else (1 << 30, item_id)
 
 
 def wanted(plan: Plan, key: Key, translate: canonical.Translate, target_item: Json | None) -> Json:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lookervault.errors import UsageError
 from lookervault.looker import store
-from lookervault.looker.content_types import BY_NAME, PART_OWNERS
+from lookervault.looker.content_types import BY_NAME, PART_OWNERS, parts
 
 Json = dict[str, Any]
 Key = tuple[str, str]
@@ -34,9 +34,7 @@ class Source:
         return [(type_name, item_id) for item_id in self.items.get(type_name, {})]
 
     def title(self, key: Key) -> str:
-        item = self.get(key) or {}
-        fields = BY_NAME[key[0]].title_fields
-        return str(next((item[f] for f in fields if item.get(f)), key[1]))
+        return BY_NAME[key[0]].title_of(self.get(key) or {}) or key[1]
 
     def folder_subtree(self, folder_id: str, recursive: bool) -> set[str]:
         """The folder and, with `recursive`, every folder below it."""
@@ -86,17 +84,9 @@ def open_source(path: Path) -> Source:
             source.personal_folder_owner[str(user["personal_folder_id"])] = user_id
     for part_type, owner_type in PART_OWNERS.items():
         for owner_id, owner in items.get(owner_type, {}).items():
-            for part in _parts(owner, part_type):
+            for part in parts(owner, part_type):
                 source.part_owner[(part_type, str(part["id"]))] = owner_id
     return source
-
-
-def _parts(owner: Json, part_type: str) -> Iterator[Json]:
-    if part_type == "board_items":
-        for section in owner.get("board_sections") or []:
-            yield from section.get("board_items") or []
-    else:
-        yield from owner.get(part_type) or []
 
 
 def parse_id_option(values: Iterable[str]) -> list[Key]:
