@@ -1,8 +1,11 @@
 """YAML as export writes it: keys sorted, no line folding, multi-line text as `|` blocks.
 
 The same value always gives the same bytes, and `load(dump(value)) == value` for anything
-JSON holds (a string that would read back as another type is quoted). libyaml does the work
-when PyYAML has it; the Python emitter writes the same bytes, only slower.
+JSON holds (a string that would read back as another type is quoted). Writing always uses
+PyYAML's Python emitter: libyaml's is faster but writes other bytes in corners (it escapes
+emoji and other characters beyond U+FFFF, and writes an empty key another way), so exports made
+on machines with and without libyaml would differ. Reading uses libyaml when there is one:
+both read the same values.
 """
 
 from __future__ import annotations
@@ -11,18 +14,26 @@ from typing import Any
 
 import yaml
 
-_BASE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WIDTH = 1 << 16
 """Long strings stay on one line: a changed word is a one-line diff."""
 
 
-class _Dumper(_BASE_DUMPER):  # type: ignore[misc, valid-type]
+class _Dumper(yaml.SafeDumper):
     pass
 
 
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Line breaks to YAML besides \\n and \\r: PyYAML writes them raw in a block or single
+quotes, where NEL reads back as \\n, so text holding one is double-quoted (escaped)."""
+
+
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = None
+    if any(c in value for c in _OTHER_BREAKS):
+        style = '"'
+    elif "\n" in value:
+        style = "|"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
