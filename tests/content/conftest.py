@@ -1,5 +1,6 @@
 """Fixtures for content tests: the backed-up stand-in A and its backup (shared with the
-restore tests), `lookervault ARGS...` run in-process, and the rows of a database."""
+restore tests), `lookervault ARGS...` run in-process (shared with the snapshot tests), and
+the rows of a database."""
 
 from __future__ import annotations
 
@@ -8,28 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from lookervault.cli import main
 from lookervault.looker import store
 from tests.restore.conftest import backup, looker_a, restore  # noqa: F401
-from tests.support.cli import Result
+from tests.snapshot.conftest import Run, run  # noqa: F401
 from tests.support.looker_fixtures import standin_factory  # noqa: F401
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """`lookervault ARGS...` in this process: exit code, stdout, stderr."""
-
-    def call(*args: str) -> Result:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return call
 
 
 def rows(path: Path) -> dict[tuple[str, str], dict[str, Any]]:

@@ -83,20 +83,6 @@ where content.data is not excluded.data
 
 
 @dataclass(frozen=True)
-class Row:
-    """One content item as stored; `data` is the object as canonical JSON."""
-
-    type: str
-    id: str
-    title: str | None
-    folder_id: str | None
-    owner_id: str | None
-    updated_at: str | None
-    deleted: bool
-    data: str
-
-
-@dataclass(frozen=True)
 class Summary:
     """The columns of one stored item, without its object: what a listing shows."""
 
@@ -107,6 +93,13 @@ class Summary:
     owner_id: str | None
     updated_at: str | None
     deleted: bool
+
+
+@dataclass(frozen=True)
+class Row(Summary):
+    """One content item as stored; `data` is the object as canonical JSON."""
+
+    data: str
 
 
 @dataclass(frozen=True)
