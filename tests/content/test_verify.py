@@ -8,7 +8,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ import pytest
 
 from lookervault.local.standin import StandIn
 from tests.content.conftest import Run, update_item
+from tests.looker.test_cli import LOOKERVAULT, committed_pages
 from tests.restore.conftest import read_items
 from tests.support.looker_fixtures import sdk_env
-
-LOOKERVAULT = str(Path(sys.executable).with_name("lookervault"))
 
 
 def _checks(result_json: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -103,17 +101,6 @@ def test_a_dangling_reference_fails_naming_the_item_and_what_it_points_at(
     assert "failed 1 check" in shown.err
 
 
-def _committed_pages(db: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("select count(*) from run_pages").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 def test_a_killed_extraction_fails_saying_the_run_never_finished(
     looker_a: StandIn, run: Run, tmp_path: Path
 ) -> None:
@@ -127,7 +114,7 @@ def test_a_killed_extraction_fails_saying_the_run_never_finished(
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while _committed_pages(db) < 4 and process.poll() is None and time.monotonic() < deadline:
+    while committed_pages(db) < 4 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
