@@ -9,7 +9,6 @@ import click
 from lookervault.cli.common import json_option, print_json
 from lookervault.cli.content import backup, backup_options
 from lookervault.content.export import export_backup
-from lookervault.content.importer import import_tree
 
 
 @click.command(name="export")
@@ -53,6 +52,9 @@ def export_command(
 @json_option
 def import_command(directory: Path, db_path: Path, overwrite: bool, as_json: bool) -> None:
     """Build a database from an export's YAML tree (edits and moves included)."""
+    # Rows are built as extraction builds them, which loads looker_sdk: only for this command.
+    from lookervault.content.importer import import_tree
+
     result = import_tree(directory, db_path, overwrite)
     if as_json:
         print_json(result.record())
