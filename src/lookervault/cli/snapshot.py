@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,14 @@ from lookervault.cli.cleanup import cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
     console,
+    human_size,
     instance_option,
     json_option,
     local_recorder,
     print_json,
     transfer_progress,
 )
+from lookervault.cli.diff import diff
 from lookervault.config import Settings, load_settings
 from lookervault.gcs import make_client
 from lookervault.snapshot import refs, service
@@ -36,19 +37,7 @@ def snapshot() -> None:
 
 
 snapshot.add_command(cleanup)
-
-
-def _human(size: int | None) -> str:
-    if size is None:
-        return "-"
-    if size < 1024:
-        return f"{size} B"
-    value = size / 1024
-    for unit in ("KB", "MB"):
-        if value < 1024:
-            return f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
+snapshot.add_command(diff)
 
 
 def _session(**flags: Any) -> tuple[Settings, storage.Client]:
@@ -118,25 +107,18 @@ def upload(
         print_json(data)
         return
     if dry_run:
-        click.echo(f"Dry run: would upload {_human(result.raw.size)} as {result.gcs_path}")
+        click.echo(f"Dry run: would upload {human_size(result.raw.size)} as {result.gcs_path}")
     else:
         click.echo(
             f"Uploaded {result.gcs_path}\n"
-            f"  {_human(result.raw.size)} -> {_human(result.compressed_size)} "
+            f"  {human_size(result.raw.size)} -> {human_size(result.compressed_size)} "
             f"(ratio {result.ratio}), CRC32C {result.compressed_crc32c}, verified"
         )
     if incomplete:
         click.echo(f"  marked incomplete: {incomplete}")
 
 
-def _counts(metadata: dict[str, str]) -> str:
-    raw = metadata.get(f"{META}counts")
-    if not raw:
-        return ""
-    try:
-        counts = json.loads(raw)
-    except ValueError:
-        return raw
+def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
 
 
@@ -190,7 +172,7 @@ def list_command(
         row = [
             str(item.index),
             snap.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
-            _human(snap.size_bytes),
+            human_size(snap.size_bytes),
             snap.crc32c,
             snap.metadata.get(PROTECTED_KEY) or ("yes" if snap.protected else ""),
             "incomplete" if snap.incomplete else "",
@@ -199,7 +181,9 @@ def list_command(
             meta = snap.metadata
             details = [
                 f"name {snap.name}",
-                f"raw {_human(int(meta[f'{META}raw-size']))}" if f"{META}raw-size" in meta else "",
+                f"raw {human_size(int(meta[f'{META}raw-size']))}"
+                if f"{META}raw-size" in meta
+                else "",
                 " ".join(
                     [
                         "looker",
@@ -207,7 +191,7 @@ def list_command(
                         meta.get(f"{META}looker-version", ""),
                     ]
                 ),
-                _counts(meta),
+                _counts(snap.counts),
             ]
             row.append("\n".join(d for d in details if d.strip() and d.strip() != "looker"))
         table.add_row(*row)
@@ -281,7 +265,7 @@ def download(ref: str, output: Path, overwrite: bool, instance: str | None, as_j
     else:
         click.echo(
             f"Downloaded {_named(resolved)} to {result.destination} "
-            f"({_human(result.raw.size)}, checksums and SQLite check passed)"
+            f"({human_size(result.raw.size)}, checksums and SQLite check passed)"
         )
 
 

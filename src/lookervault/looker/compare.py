@@ -68,6 +68,13 @@ DERIVED: Mapping[str, frozenset[str]] = {
 EMBEDDED = frozenset({"look", "folder", "permission_set", "model_set", "user"})
 """Copies of other items inside an item; the reference next to them is compared instead."""
 
+
+def maintained_by_looker(key: str) -> bool:
+    """A field nobody edits: Looker's own bookkeeping, or a copy of another item. Neither
+    a comparison nor a diff (looker/diff.py) counts it as a change."""
+    return key in VOLATILE or key in EMBEDDED
+
+
 EXTRA_REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
     "users": (("group_ids[]", "groups"),),
 }
@@ -272,7 +279,7 @@ def _strip(node: Any) -> Any:
         return node
     kept = {}
     for key, value in node.items():
-        if key in VOLATILE or key in EMBEDDED:
+        if maintained_by_looker(key):
             continue
         if _is_id(key) and not _is_name(value):
             continue

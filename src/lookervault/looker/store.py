@@ -366,10 +366,7 @@ def read_items(db_path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Every current item of a database as type -> id -> object (for comparisons)."""
     conn = open_read_only(db_path)
     try:
-        items: dict[str, dict[str, dict[str, Any]]] = {}
-        for type_name, item_id, data in current_items(conn):
-            items.setdefault(type_name, {})[item_id] = data
-        return items
+        return _items(conn)
     finally:
         conn.close()
 
@@ -391,6 +388,46 @@ def current_item(conn: sqlite3.Connection, type_name: str, item_id: str) -> dict
         (type_name, item_id),
     ).fetchone()
     return None if row is None else dict(json.loads(row[0]))
+
+
+def _items(conn: sqlite3.Connection) -> dict[str, dict[str, dict[str, Any]]]:
+    items: dict[str, dict[str, dict[str, Any]]] = {}
+    for type_name, item_id, data in current_items(conn):
+        items.setdefault(type_name, {})[item_id] = data
+    return items
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A backup's content as of its last completed extraction run: type -> id -> object."""
+
+    path: Path
+    run: Run
+    items: dict[str, dict[str, dict[str, Any]]]
+
+
+def read_backup(db_path: Path) -> Backup:
+    """Read every current item; refuse a file that holds no completed extraction run (a
+    half-done extraction is not what Looker held at any moment)."""
+    conn = open_read_only(db_path)
+    try:
+        try:
+            run = last_complete_run(conn)
+            items = _items(conn)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise UsageError(
+                f"{db_path} is not a LookerVault database ({exc}).",
+                "Pass a looker.db made by `lookervault extract`, or use a snapshot.",
+            ) from exc
+    finally:
+        conn.close()
+    if run is None:
+        raise UsageError(
+            f"{db_path} holds no completed extraction run, so it is not a whole backup.",
+            f"Run `lookervault extract --resume --db {db_path}` to finish the extraction, "
+            "or use a snapshot.",
+        )
+    return Backup(db_path, run, items)
 
 
 def current_counts(conn: sqlite3.Connection) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,29 +55,9 @@ class Source:
 
 def open_source(path: Path) -> Source:
     """Read a backup; refuse a file that holds no completed extraction run."""
-    conn = store.open_read_only(path)
-    try:
-        try:
-            run = store.last_complete_run(conn)
-            rows = list(store.current_items(conn))
-        except (sqlite3.DatabaseError, ValueError) as exc:
-            raise UsageError(
-                f"{path} is not a LookerVault database ({exc}).",
-                "Pass a looker.db made by `lookervault extract`, or use --from-snapshot.",
-            ) from exc
-    finally:
-        conn.close()
-    if run is None:
-        raise UsageError(
-            f"{path} holds no completed extraction run, so it is not a whole backup.",
-            "Run `lookervault extract --resume --db` on it to finish the extraction, "
-            "or restore from a snapshot.",
-        )
-    items: dict[str, dict[str, Json]] = {}
-    for type_name, item_id, data in rows:
-        if type_name in BY_NAME:
-            items.setdefault(type_name, {})[item_id] = data
-    source = Source(path=path, host=run.looker_host, items=items)
+    backup = store.read_backup(path)
+    items = {name: found for name, found in backup.items.items() if name in BY_NAME}
+    source = Source(path=path, host=backup.run.looker_host, items=items)
     for user_id, user in items.get("users", {}).items():
         if user.get("personal_folder_id"):
             source.personal_folder_owner[str(user["personal_folder_id"])] = user_id

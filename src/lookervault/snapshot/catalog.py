@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from lookervault.snapshot.naming import instance_folder, parse_name
 PROTECTED_KEY = "lookervault-protected-reason"
 INCOMPLETE_KEY = "lookervault-incomplete"
 """Set by `upload --allow-incomplete`: why the database was not a whole backup."""
+COUNTS_KEY = "lookervault-counts"
 PAGE_SIZE = 1000
 LIST_FIELDS = (
     "items(name,generation,size,crc32c,timeCreated,metadata,temporaryHold),prefixes,nextPageToken"
@@ -44,6 +46,17 @@ class Snapshot:
     @property
     def incomplete(self) -> bool:
         return bool(self.metadata.get(INCOMPLETE_KEY))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Items per content type, as the job recorded them at upload (empty if it did not)."""
+        try:
+            counts = json.loads(self.metadata.get(COUNTS_KEY) or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(counts, dict):
+            return {}
+        return {str(k): v for k, v in counts.items() if isinstance(v, int)}
 
     def gcs_path(self, bucket: str) -> str:
         return f"gs://{bucket}/{self.name}"

@@ -1,0 +1,197 @@
+"""`snapshot diff`: what changed between two snapshots, or between a snapshot and a database.
+
+Snapshots come through the verified download into the bounded local cache of
+`snapshot/copies.py`, keyed by the object's generation and CRC32C, so a second diff of the same
+snapshot downloads nothing; without the cache each one goes to a private temporary folder that
+is removed at once. Each side is read as of its last completed extraction run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import google.cloud.storage as storage
+
+from lookervault.config import Settings
+from lookervault.errors import UsageError
+from lookervault.looker import store
+from lookervault.looker.diff import ContentDiff, FieldChange, ItemChange, diff_items
+from lookervault.looker.diff import field_changes as item_field_changes
+from lookervault.looker.diff import item_change as one_item_change
+from lookervault.snapshot import refs
+from lookervault.snapshot.catalog import Snapshot
+from lookervault.snapshot.copies import cached_copy, temporary_copy
+
+MB = 1024 * 1024
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a diff: where its content comes from, and when Looker held it."""
+
+    label: str
+    looker_host: str
+    extracted_at: datetime
+    snapshot: Snapshot | None = None
+    bucket: str | None = None
+    database: Path | None = None
+    downloaded: bool = False
+    """A download was needed (False: answered from the local cache, or a local database)."""
+
+    def record(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "label": self.label,
+            "looker_host": self.looker_host,
+            "extracted_at": _iso(self.extracted_at),
+        }
+        if self.snapshot is not None and self.bucket is not None:
+            found |= {
+                "snapshot": self.snapshot.name,
+                "gcs_path": self.snapshot.gcs_path(self.bucket),
+                "timestamp": _iso(self.snapshot.timestamp),
+                "downloaded": self.downloaded,
+            }
+        if self.database is not None:
+            found["database"] = str(self.database)
+        return found
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """One item's field-level difference (`--id TYPE:ID`)."""
+
+    type: str
+    id: str
+    change: ItemChange | None
+    """None: the item is the same on both sides, up to fields Looker maintains."""
+    fields: list[FieldChange] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "id": self.id,
+            "change": self.change.kind if self.change else "unchanged",
+            "title": self.change.title if self.change else None,
+            "fields": [f.record() for f in self.fields],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    before: Side
+    after: Side
+    diff: ContentDiff
+    item: ItemDetail | None = None
+
+    @property
+    def same_host(self) -> bool:
+        return self.before.looker_host == self.after.looker_host
+
+    @property
+    def downloads(self) -> int:
+        return int(self.before.downloaded) + int(self.after.downloaded)
+
+    def record(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "from": self.before.record(),
+            "to": self.after.record(),
+            "same_host": self.same_host,
+            "types": list(self.diff.types),
+            "compared_items": self.diff.compared,
+            "counts": self.diff.counts(),
+            "changes": [c.record() for c in self.diff.changes],
+        }
+        if self.item is not None:
+            found["item"] = self.item.record()
+        return found
+
+
+def diff_snapshots(
+    client: storage.Client,
+    settings: Settings,
+    ref_before: str,
+    ref_after: str,
+    types: tuple[str, ...] = (),
+    item: Key | None = None,
+    use_cache: bool = True,
+) -> Report:
+    """What changed from snapshot `ref_before` to snapshot `ref_after`."""
+    before, old = _snapshot_side(client, settings, ref_before, use_cache)
+    after, new = _snapshot_side(client, settings, ref_after, use_cache)
+    return _report(before, old, after, new, types, item)
+
+
+def diff_with_database(
+    client: storage.Client,
+    settings: Settings,
+    ref: str,
+    database: Path,
+    types: tuple[str, ...] = (),
+    item: Key | None = None,
+    use_cache: bool = True,
+) -> Report:
+    """What changed from snapshot `ref` to a local database (e.g. a fresh `extract`)."""
+    local = store.read_backup(database)
+    before, old = _snapshot_side(client, settings, ref, use_cache)
+    after = Side(str(database), local.run.looker_host, local.run.started_at, database=database)
+    return _report(before, old, after, local, types, item)
+
+
+def _snapshot_side(
+    client: storage.Client, settings: Settings, ref: str, use_cache: bool
+) -> tuple[Side, store.Backup]:
+    resolved = refs.resolve(client, settings, ref)
+    if use_cache:
+        limit = settings.snapshot_cache_mb * MB
+        path, downloaded = cached_copy(client, resolved, settings.state_dir, limit)
+        backup = store.read_backup(path)
+    else:
+        with temporary_copy(client, resolved, settings.work_dir) as path:
+            backup = store.read_backup(path)
+        downloaded = True
+    snap = resolved.snapshot
+    side = Side(
+        label=f"{snap.filename} ({snap.timestamp:%Y-%m-%d %H:%M:%S} UTC)",
+        looker_host=backup.run.looker_host,
+        extracted_at=backup.run.started_at,
+        snapshot=snap,
+        bucket=resolved.bucket,
+        downloaded=downloaded,
+    )
+    return side, backup
+
+
+def _report(
+    before: Side,
+    old: store.Backup,
+    after: Side,
+    new: store.Backup,
+    types: tuple[str, ...],
+    item: Key | None,
+) -> Report:
+    diff = diff_items(old.items, new.items, types)
+    detail = None
+    if item is not None:
+        type_name, item_id = item
+        old_item = old.items.get(type_name, {}).get(item_id)
+        new_item = new.items.get(type_name, {}).get(item_id)
+        if old_item is None and new_item is None:
+            raise UsageError(
+                f"{type_name} {item_id} is on neither side of the diff.",
+                "Check the id: `lookervault snapshot diff` without --id lists what changed.",
+            )
+        detail = ItemDetail(
+            type_name,
+            item_id,
+            one_item_change(type_name, item_id, old_item, new_item),
+            item_field_changes(old_item, new_item),
+        )
+    return Report(before, after, diff, detail)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
