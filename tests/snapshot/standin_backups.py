@@ -11,7 +11,8 @@ from lookervault.backup.job import Task, backup_instance
 from lookervault.config import load_settings
 from lookervault.gcs import make_client
 from lookervault.local.standin import SeedSize, StandIn
-from tests.support.looker_fixtures import StandInSettings, sdk_for
+from lookervault.local.standin.sdk import StandInSettings
+from tests.support.looker_fixtures import sdk_for
 
 SEED = SeedSize.scaled(6)
 TASK = Task(job="lookervault-backup", execution="test-1", index=0, count=1, attempt=0)

@@ -9,13 +9,13 @@ import google.cloud.storage as storage
 import pytest
 
 from lookervault.local.standin import StandIn
+from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker.extract import extract
 from tests.snapshot.conftest import Run
 from tests.snapshot.standin_backups import SEED, Changes, back_up, change_everything
 from tests.support.fault_proxy import FaultProxy
 from tests.support.looker_fixtures import (
     StandInFactory,
-    StandInSettings,
     standin_factory,  # noqa: F401
 )
 
