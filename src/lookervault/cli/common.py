@@ -17,6 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.table import Table
 
 from lookervault.audit import AuditEvent, append_local
 from lookervault.config import Settings
@@ -86,6 +87,17 @@ def human_size(size: int | None) -> str:
             return f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+def counts_table(title: str, columns: tuple[str, ...], counts: dict[str, dict[str, int]]) -> Table:
+    """Types down, columns across (actions, results, kinds of change); blanks for zero."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("type")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for type_name, per_type in counts.items():
+        table.add_row(type_name, *(str(per_type.get(c, 0) or "") for c in columns))
+    return table
 
 
 def print_json(data: Any) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
-from lookervault.cli.common import console, instance_option, json_option, print_json
+from lookervault.cli.common import console, counts_table, instance_option, json_option, print_json
 from lookervault.config import load_settings
 from lookervault.errors import UsageError
 from lookervault.gcs import make_client
@@ -108,13 +107,7 @@ def _show_changes(report: Report, verbose: bool) -> None:
     if not counts:
         click.echo(f"No changes in {report.diff.compared} items compared.")
         return
-    table = Table(title="Changes", title_justify="left")
-    table.add_column("type")
-    for kind in KINDS:
-        table.add_column(kind, justify="right")
-    for type_name, per_type in counts.items():
-        table.add_row(type_name, *(str(per_type.get(kind, "")) for kind in KINDS))
-    console.print(table)
+    console.print(counts_table("Changes", KINDS, counts))
     shown: dict[str, int] = {}
     for change in report.diff.changes:
         shown[change.type] = shown.get(change.type, 0) + 1

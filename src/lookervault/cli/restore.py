@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from lookervault.audit import local_actor
 from lookervault.cli.common import (
     confirm_or_refuse,
     console,
+    counts_table,
     instance_option,
     json_option,
     local_recorder,
@@ -199,22 +199,12 @@ def _show_plan(prepared: Restore, verbose: bool) -> None:
     plan = prepared.plan
     where = "the same instance" if plan.resolver.same_instance else "another instance"
     click.echo(f"Restore from {plan.source.host} into {plan.target.host} ({where}).")
-    console.print(_counts_table("Plan", ACTIONS, plan.counts()))
+    console.print(counts_table("Plan", ACTIONS, plan.counts()))
     for step in plan.steps.values():
         if verbose or (step.needed_by and step.action == "create"):
             click.echo(_describe(step.record()))
     for note in prepared.notes:
         click.echo(f"Note: {note}")
-
-
-def _counts_table(title: str, columns: tuple[str, ...], counts: dict[str, dict[str, int]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("type")
-    for column in columns:
-        table.add_column(column, justify="right")
-    for type_name, per_type in counts.items():
-        table.add_row(type_name, *(str(per_type.get(c, 0) or "") for c in columns))
-    return table
 
 
 def _describe(record: dict[str, Any]) -> str:
@@ -231,7 +221,7 @@ def _describe(record: dict[str, Any]) -> str:
 def _show_report(prepared: Restore, report: Report, verbose: bool) -> None:
     from lookervault.restore.apply import RESULTS
 
-    console.print(_counts_table("Restored", RESULTS, report.counts()))
+    console.print(counts_table("Restored", RESULTS, report.counts()))
     waiting = [o for o in report.outcomes if o.result == "skipped" and o.error]
     for outcome in [*report.failed, *(waiting if verbose else [])]:
         step = outcome.step

@@ -10,6 +10,7 @@ import google.cloud.storage as storage
 from rich.table import Table
 
 from lookervault.audit import local_actor
+from lookervault.cli.browse import browse
 from lookervault.cli.cleanup import cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
@@ -38,6 +39,7 @@ def snapshot() -> None:
 
 snapshot.add_command(cleanup)
 snapshot.add_command(diff)
+snapshot.add_command(browse)
 
 
 def _session(**flags: Any) -> tuple[Settings, storage.Client]:

@@ -24,6 +24,7 @@ from lookervault.looker.diff import item_change as one_item_change
 from lookervault.snapshot import refs
 from lookervault.snapshot.catalog import Snapshot
 from lookervault.snapshot.copies import cached_copy, temporary_copy
+from lookervault.snapshot.refs import Resolved
 
 MB = 1024 * 1024
 Key = tuple[str, str]
@@ -120,8 +121,23 @@ def diff_snapshots(
     use_cache: bool = True,
 ) -> Report:
     """What changed from snapshot `ref_before` to snapshot `ref_after`."""
-    before, old = _snapshot_side(client, settings, ref_before, use_cache)
-    after, new = _snapshot_side(client, settings, ref_after, use_cache)
+    first = refs.resolve(client, settings, ref_before)
+    second = refs.resolve(client, settings, ref_after)
+    return diff_resolved(client, settings, first, second, types, item, use_cache)
+
+
+def diff_resolved(
+    client: storage.Client,
+    settings: Settings,
+    first: Resolved,
+    second: Resolved,
+    types: tuple[str, ...] = (),
+    item: Key | None = None,
+    use_cache: bool = True,
+) -> Report:
+    """What changed from one listed snapshot to another (the browser holds them listed)."""
+    before, old = _snapshot_side(client, settings, first, use_cache)
+    after, new = _snapshot_side(client, settings, second, use_cache)
     return _report(before, old, after, new, types, item)
 
 
@@ -136,15 +152,14 @@ def diff_with_database(
 ) -> Report:
     """What changed from snapshot `ref` to a local database (e.g. a fresh `extract`)."""
     local = store.read_backup(database)
-    before, old = _snapshot_side(client, settings, ref, use_cache)
+    before, old = _snapshot_side(client, settings, refs.resolve(client, settings, ref), use_cache)
     after = Side(str(database), local.run.looker_host, local.run.started_at, database=database)
     return _report(before, old, after, local, types, item)
 
 
 def _snapshot_side(
-    client: storage.Client, settings: Settings, ref: str, use_cache: bool
+    client: storage.Client, settings: Settings, resolved: Resolved, use_cache: bool
 ) -> tuple[Side, store.Backup]:
-    resolved = refs.resolve(client, settings, ref)
     if use_cache:
         limit = settings.snapshot_cache_mb * MB
         path, downloaded = cached_copy(client, resolved, settings.state_dir, limit)
