@@ -11,11 +11,12 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
+from lookervault.local.function import finalize_event
 from lookervault.local.standin import StandIn
 from tests.backup.job.conftest import job_command, task_env
 from tests.deploy.infra_config import role_permissions
 from tests.deploy.permissions import allowed, grant_only, refused
-from tests.retention.conftest import Uploader, finalize_event, object_names, serve_function
+from tests.retention.conftest import Uploader, object_names, serve_function
 from tests.support.fault_proxy import FaultProxy
 from tests.support.looker_fixtures import sdk_env
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
-from tests.retention.conftest import ROOT, Uploader, finalize_event, object_names, serve_function
+from lookervault.local.function import finalize_event
+from tests.retention.conftest import ROOT, Uploader, object_names, serve_function
 from tests.support.gcs_emulator import Emulator
 
 

@@ -10,13 +10,13 @@ import google.cloud.storage as storage
 import pytest
 
 from lookervault.cli import main
+from lookervault.local.function import finalize_event
 from lookervault.retention.policy import OLDER_THAN_MAX_AGE, PROTECTED
 from lookervault.snapshot.catalog import PROTECTED_KEY
 from tests.retention.conftest import (
     POLICY_ENV,
     FunctionServer,
     Uploader,
-    finalize_event,
     object_names,
 )
 

@@ -12,13 +12,13 @@ import google.cloud.storage as storage
 import pytest
 
 from lookervault.config import load_settings
+from lookervault.local.function import finalize_event
 from lookervault.retention.policy import OLDER_THAN_MAX_AGE, PROTECTED
 from lookervault.snapshot.catalog import PROTECTED_KEY
 from lookervault.snapshot.upload import upload_snapshot
 from tests.retention.conftest import (
     FunctionServer,
     Uploader,
-    finalize_event,
     object_names,
     serve_function,
 )

@@ -8,14 +8,15 @@ import click
 @click.command()
 @click.option(
     "--dashboards",
-    type=click.IntRange(1, 5000),
-    default=40,
+    type=click.IntRange(10, 5000),
+    default=20,
     show_default=True,
-    help="How much content the Looker stand-in holds.",
+    help="How much content the Looker stand-in holds (the story needs at least 10).",
 )
 def demo(dashboards: int) -> None:
-    """Back up a local Looker stand-in into a local Cloud Storage emulator, then download and
-    verify the snapshot. Your own LOOKERVAULT_* and LOOKERSDK_* settings are not used."""
+    """The whole story on local stand-ins: two backups by the job, retention, Looker broken,
+    `snapshot diff` to see what broke, `restore`, and a check that Looker equals the backup
+    again. Your own LOOKERVAULT_* and LOOKERSDK_* settings are not used."""
     from lookervault.local.demo import (
         run_demo,  # the stand-in and emulator load only when asked for
     )

@@ -1,9 +1,12 @@
-"""`lookervault demo`: the whole backup on local stand-ins, with no cloud account.
+"""`lookervault demo` (`make demo`): the whole story on local stand-ins, with no cloud account.
 
-A local Cloud Storage emulator and the Looker API stand-in start on loopback; the real Cloud
-Run job entry point runs as a process against them; then the snapshot it made is listed,
-downloaded and verified like any other. Everything lives in a temporary folder, removed after.
-The user's own LOOKERVAULT_* and LOOKERSDK_* settings play no part: the demo brings its own.
+A Cloud Storage emulator and the Looker API stand-in start on loopback. The real Cloud Run job
+entry point runs as a process, twice; the real retention function, served by
+functions-framework, gets the second upload's `object.finalized` event. Then an admin's bad
+day: dashboards broken and a folder deleted in Looker. `snapshot diff` against a fresh
+extraction shows what broke, `restore --from-snapshot 1` puts it back, and a last extraction
+must equal the snapshot again, up to ids. Every command runs as the user would type it.
+Everything lives in one temporary folder, removed after; every process started is stopped.
 """
 
 from __future__ import annotations
@@ -14,113 +17,266 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import google.cloud.storage as storage
+import looker_sdk
+from looker_sdk import models40 as m
 
-from lookervault import dbfile
-from lookervault.config import load_settings
 from lookervault.errors import RuntimeFailure
 from lookervault.local.emulator import local_gcs
+from lookervault.local.function import finalize_event, serve_function
 from lookervault.local.standin import SeedSize, StandIn
-from lookervault.snapshot import service
-from lookervault.snapshot.refs import Resolved
+from lookervault.local.standin.sdk import StandInSettings
+from lookervault.looker import store
+from lookervault.looker.compare import compare
+from lookervault.looker.extract import extract
 
 BUCKET = "lookervault-demo"
-Say = Callable[[str], None]
-
-
 OWN_SETTINGS = ("LOOKERVAULT_", "LOOKERSDK_")
+STEPS = 7
+Say = Callable[[str], None]
+Json = dict[str, Any]
 
 
-@contextlib.contextmanager
-def _own_settings_only() -> Iterator[None]:
-    """Hide the user's LOOKERVAULT_* and LOOKERSDK_* variables while the demo runs."""
-    hidden = {k: v for k, v in os.environ.items() if k.startswith(OWN_SETTINGS)}
-    for key in hidden:
-        del os.environ[key]
-    try:
+@dataclass(frozen=True)
+class Breakage:
+    """What the demo broke in Looker, to say so."""
+
+    renamed: str
+    lost_tile: str
+    trashed: str
+    folder: str
+    in_folder: int
+
+
+class Story:
+    """Numbered steps, each timed; the first failure names its step."""
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        self.number = 0
+        self.title = ""
+
+    @contextlib.contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        self.number += 1
+        self.title = title
+        started = time.monotonic()
+        self.say(f"[{self.number}/{STEPS}] {title}")
         yield
-    finally:
-        os.environ.update(hidden)
+        self.say(f"      ({time.monotonic() - started:.1f} s)")
+
+    def show(self, text: str, prefix: str = "      ") -> None:
+        for line in text.rstrip().splitlines():
+            self.say(f"{prefix}{line}")
 
 
-def _job_environment(standin: StandIn, emulator: str, scratch: Path) -> dict[str, str]:
+def run_demo(say: Say, dashboards: int = 20) -> None:
+    """Tell the story; the last line says PASSED or FAILED (then raise RuntimeFailure)."""
+    started = time.monotonic()
+    story = Story(say)
+    try:
+        with (
+            _environ(hide=OWN_SETTINGS),
+            tempfile.TemporaryDirectory(prefix="lookervault-demo-") as tmp,
+        ):
+            _tell(story, Path(tmp), dashboards)
+    except Exception as exc:
+        say(f"Demo FAILED at step {story.number} ({story.title}): {exc}")
+        if isinstance(exc, RuntimeFailure):
+            raise
+        raise RuntimeFailure(f"The demo failed: {exc}") from exc
+    say(
+        f"Demo PASSED in {time.monotonic() - started:.0f} s: two verified snapshots, retention "
+        "applied, what broke found by diff, and Looker restored to equal the backup."
+    )
+
+
+def _tell(story: Story, scratch: Path, dashboards: int) -> None:
+    for folder in ("work", "state", "logs"):
+        (scratch / folder).mkdir()
+    (scratch / "lookervault.toml").write_text("")
+    with contextlib.ExitStack() as running:
+        with story.step("Start a Cloud Storage emulator and a Looker API stand-in on loopback"):
+            emulator = running.enter_context(local_gcs())
+            seed = SeedSize.scaled(dashboards)
+            standin = running.enter_context(StandIn(seed=seed, record=False))
+            story.show(f"Cloud Storage emulator  {emulator}")
+            story.show(f"Looker API stand-in     {standin.base_url}, {_counts(standin.counts())}")
+        env = _environment(standin, emulator, scratch)
+        running.enter_context(_environ(STORAGE_EMULATOR_HOST=emulator))
+        client = storage.Client(project="lookervault-demo")
+        client.create_bucket(BUCKET)
+        with story.step("Backup 1: the Cloud Run job entry point as a process"):
+            _run_job(story, env, "lookervault-backup-demo1")
+        with story.step("Backup 2, and its object.finalized event to the retention function"):
+            _second_backup(story, env, emulator, scratch, client)
+        with story.step("A bad day in Looker: dashboards broken, a folder deleted"):
+            broken = _break(standin)
+            story.show(
+                f"renamed dashboard {broken.renamed!r}; deleted a tile of {broken.lost_tile!r};\n"
+                f"moved {broken.trashed!r} to the trash; deleted folder {broken.folder!r} with "
+                f"the {broken.in_folder} looks and dashboards in it"
+            )
+        with story.step("What broke: `extract` the live Looker, `snapshot diff 1 --db` it"):
+            live = scratch / "live.db"
+            _lookervault(story, env, "extract", "--db", str(live), quiet=True)
+            _lookervault(story, env, "snapshot", "diff", "1", "--db", str(live))
+        with story.step("Put it back: `restore --from-snapshot 1 --yes`"):
+            _lookervault(story, env, "restore", "--from-snapshot", "1", "--yes")
+        with story.step("Check: extract Looker again; it must equal snapshot 1, up to ids"):
+            _check(story, env, standin, scratch)
+
+
+def _environment(standin: StandIn, emulator: str, scratch: Path) -> dict[str, str]:
+    """What every process of the demo sees: the stand-ins, never the user's own settings."""
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(OWN_SETTINGS)},
         "STORAGE_EMULATOR_HOST": emulator,
+        "GOOGLE_CLOUD_PROJECT": "lookervault-demo",
+        "COLUMNS": "120",
         "LOOKERVAULT_BUCKET": BUCKET,
         "LOOKERVAULT_CONFIG": str(scratch / "lookervault.toml"),
         "LOOKERVAULT_WORK_DIR": str(scratch / "work"),
+        "LOOKERVAULT_STATE_DIR": str(scratch / "state"),
         "XDG_STATE_HOME": str(scratch / "state"),
         "LOOKERSDK_BASE_URL": standin.base_url,
         "LOOKERSDK_CLIENT_ID": standin.client_id,
         "LOOKERSDK_CLIENT_SECRET": standin.client_secret,
         "LOOKERSDK_VERIFY_SSL": "false",
         "CLOUD_RUN_JOB": "lookervault-backup",
-        "CLOUD_RUN_EXECUTION": "lookervault-backup-demo1",
         "CLOUD_RUN_TASK_INDEX": "0",
         "CLOUD_RUN_TASK_COUNT": "1",
         "CLOUD_RUN_TASK_ATTEMPT": "0",
     }
 
 
-def _run_job(env: dict[str, str], say: Say) -> None:
+def _run_job(story: Story, env: Mapping[str, str], execution: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "lookervault.backup.job"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "lookervault.backup.job"],
+        env={**env, "CLOUD_RUN_EXECUTION": execution},
+        capture_output=True,
+        text=True,
     )
     for line in done.stdout.splitlines():
         entry = json.loads(line)
-        say(f"  job log [{entry['severity']}] {entry['message']}")
+        story.say(f"      job log [{entry['severity']}] {entry['message']}")
     if done.returncode != 0:
         raise RuntimeFailure(
             f"The backup job exited with {done.returncode}.", done.stderr.strip() or None
         )
 
 
-def _counts(db: Path) -> dict[str, int]:
-    connection = dbfile.connect(db, "ro")
+def _second_backup(
+    story: Story, env: Mapping[str, str], emulator: str, scratch: Path, client: storage.Client
+) -> None:
+    """Cloud Storage sends the event to the function; the emulator cannot, so the demo does."""
+    with serve_function(emulator, scratch / "logs", {}) as (url, log):
+        story.show(f"retention function (functions/main.py) under functions-framework at {url}")
+        _run_job(story, env, "lookervault-backup-demo2")
+        newest = max(client.list_blobs(BUCKET), key=lambda blob: blob.name)
+        headers, body = finalize_event(BUCKET, newest.name, newest.generation, "demo-event")
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            status = answer.status
+        story.show(f"POST object.finalized for {newest.name}: HTTP {status}")
+        entries = [
+            json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")
+        ]
+    for entry in entries:
+        story.say(f"      function log [{entry['severity']}] {entry['message']}")
+    if not any("retention_summary" in entry for entry in entries):
+        raise RuntimeFailure("The retention function logged no summary for the event.")
+
+
+def _break(standin: StandIn) -> Breakage:
+    """Break Looker the ways admins lose content, through the real SDK."""
+    sdk = looker_sdk.init40(config_settings=StandInSettings(standin))
+    folders = {str(f["id"]): f for f in standin.items("folders")}
+    dashboards = [d for d in standin.items("dashboards") if not d.get("deleted")]
+    looks = standin.items("looks")
+    target = next(
+        f
+        for f in folders.values()
+        if f.get("parent_id") is not None
+        and not f.get("is_personal")
+        and any(str(d["folder_id"]) == str(f["id"]) for d in dashboards)
+    )
+    subtree = _subtree(folders, str(target["id"]))
+    outside = [d for d in dashboards if str(d["folder_id"]) not in subtree]
+    with_tiles = [d for d in outside if len(d.get("dashboard_elements") or []) > 1]
+    renamed, lost_tile = with_tiles[0], with_tiles[1]
+    trashed = next(d for d in outside if d not in (renamed, lost_tile))
+    in_folder = sum(
+        1 for item in [*standin.items("dashboards"), *looks] if str(item["folder_id"]) in subtree
+    )
+    sdk.update_dashboard(renamed["id"], m.WriteDashboard(title=f"{renamed['title']} (broken)"))
+    sdk.delete_dashboard_element(lost_tile["dashboard_elements"][0]["id"])
+    sdk.update_dashboard(trashed["id"], m.WriteDashboard(deleted=True))
+    sdk.delete_folder(target["id"])
+    return Breakage(
+        renamed["title"], lost_tile["title"], trashed["title"], target["name"], in_folder
+    )
+
+
+def _subtree(folders: Mapping[str, Json], root: str) -> set[str]:
+    found = {root}
+    while more := {i for i, f in folders.items() if str(f.get("parent_id")) in found} - found:
+        found |= more
+    return found
+
+
+def _lookervault(story: Story, env: Mapping[str, str], *args: str, quiet: bool = False) -> None:
+    """Run `lookervault ARGS` as the user would, and show what it printed."""
+    story.say(f"    $ lookervault {' '.join(args)}")
+    done = subprocess.run(
+        [sys.executable, "-m", "lookervault", *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        cwd=env["LOOKERVAULT_WORK_DIR"],
+    )
+    if not quiet or done.returncode != 0:
+        story.show(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise RuntimeFailure(f"`lookervault {args[0]}` exited with {done.returncode}.")
+
+
+def _check(story: Story, env: Mapping[str, str], standin: StandIn, scratch: Path) -> None:
+    """The snapshot (downloaded and verified) against a new extraction, up to ids."""
+    snapshot_db = scratch / "snapshot.db"
+    _lookervault(story, env, "snapshot", "download", "1", "--output", str(snapshot_db))
+    backed_up = store.read_items(snapshot_db)
+    after = scratch / "after.db"
+    extract(after, settings=StandInSettings(standin), workers=4)
+    differences = compare(backed_up, store.read_items(after))
+    compared = sum(len(items) for items in backed_up.values())
+    if differences:
+        story.show("\n".join(str(d) for d in differences[:20]))
+        raise RuntimeFailure(f"{len(differences)} item(s) differ from the snapshot.")
+    story.show(f"{compared} items compared: Looker equals the backup again.")
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+
+
+@contextlib.contextmanager
+def _environ(hide: tuple[str, ...] = (), **values: str) -> Iterator[None]:
+    """This process's environment without variables starting with `hide` and with `values`,
+    put back as it was afterwards."""
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith(hide)] if hide else []:
+        del os.environ[key]
+    os.environ.update(values)
     try:
-        rows = connection.execute("select type, count(*) from content group by type")
-        return dict(rows.fetchall())
+        yield
     finally:
-        connection.close()
-
-
-def run_demo(say: Say, dashboards: int = 40) -> None:
-    with _own_settings_only(), tempfile.TemporaryDirectory(prefix="lookervault-demo-") as folder:
-        scratch = Path(folder)
-        (scratch / "lookervault.toml").write_text("")
-        (scratch / "work").mkdir()
-        with local_gcs() as emulator, StandIn(seed=SeedSize.scaled(dashboards)) as standin:
-            say(f"Cloud Storage emulator on {emulator}; Looker API stand-in on {standin.base_url}")
-            env = _job_environment(standin, emulator, scratch)
-            os.environ.update(
-                STORAGE_EMULATOR_HOST=emulator, LOOKERVAULT_CONFIG=env["LOOKERVAULT_CONFIG"]
-            )
-            client = storage.Client(project="lookervault-demo")
-            client.create_bucket(BUCKET)
-            say("Running the backup job (python -m lookervault.backup.job) as Cloud Run would:")
-            _run_job(env, say)
-
-            settings = load_settings(bucket=BUCKET, state_dir=scratch / "state")
-            listed, _ = service.list_indexed(client, settings, use_cache=False)
-            for item in listed:
-                snap = item.snapshot
-                say(f"  #{item.index} {snap.gcs_path(BUCKET)} ({snap.size_bytes:,} bytes)")
-            newest = listed[0].snapshot
-            destination = scratch / "looker.db"
-            result = service.download(client, Resolved(BUCKET, newest), destination, False)
-            say(
-                f"Downloaded and verified {result.raw.size:,} bytes "
-                "(CRC32C, SHA-256, size, SQLite quick_check)"
-            )
-            downloaded = _counts(destination)
-            expected = standin.counts()
-            say("Content in the downloaded looker.db:")
-            for kind in sorted(expected):
-                say(f"  {kind:16} {downloaded.get(kind, 0):6}   (Looker has {expected[kind]})")
-            if downloaded != expected:
-                raise RuntimeFailure("The downloaded database does not match the Looker content.")
-            say("Demo finished: the snapshot round trip is complete and verified.")
+        os.environ.clear()
+        os.environ.update(saved)
