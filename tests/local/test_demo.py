@@ -3,9 +3,13 @@ process and no temporary folder behind. The user's own settings play no part in 
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
+import signal
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -59,5 +63,53 @@ def test_make_demo_tells_the_whole_story_and_leaves_nothing_behind(tmp_path: Pat
     assert re.search(r"changed +dashboards \d+ '.* \(broken\)' \(was ", story)
     assert "$ lookervault restore --from-snapshot 1 --yes" in story
     assert "Looker equals the backup again" in story
+    assert list(temporary.iterdir()) == [], "a temporary folder was left behind"
+    assert _processes_with(mark) == [], "a process the demo started is still running"
+
+
+def test_keep_running_leaves_the_stand_ins_up_for_the_users_commands_until_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    mark = uuid.uuid4().hex
+    env = {**os.environ, "TMPDIR": str(temporary), "DEMO_TEST_MARK": mark}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "lookervault", "demo", "--dashboards", "10", "--keep-running"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        told = []
+        for line in demo.stdout:
+            told.append(line)
+            if line.strip().startswith("source "):
+                break
+        assert any(line.startswith("Demo PASSED") for line in told), "".join(told)
+        settings = Path(line.split()[1])
+        exports = dict(
+            shlex.split(entry.removeprefix("export "))[0].split("=", 1)
+            for entry in settings.read_text().splitlines()
+        )
+        yours = {k: v for k, v in os.environ.items() if not k.startswith("LOOKER")} | exports
+
+        listed = subprocess.run(
+            [sys.executable, "-m", "lookervault", "snapshot", "list", "--json"],
+            env=yours,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout)["total_count"] == 2
+    finally:
+        demo.send_signal(signal.SIGINT)
+        out, err = demo.communicate(timeout=60)
+
+    assert demo.returncode == 0, out + err
+    assert "Traceback" not in err
     assert list(temporary.iterdir()) == [], "a temporary folder was left behind"
     assert _processes_with(mark) == [], "a process the demo started is still running"

@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -62,6 +64,7 @@ class Story:
         self.say = say
         self.number = 0
         self.title = ""
+        self.started = time.monotonic()
 
     @contextlib.contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -77,28 +80,27 @@ class Story:
             self.say(f"{prefix}{line}")
 
 
-def run_demo(say: Say, dashboards: int = 20) -> None:
-    """Tell the story; the last line says PASSED or FAILED (then raise RuntimeFailure)."""
-    started = time.monotonic()
+def run_demo(say: Say, dashboards: int = 20, keep_running: bool = False) -> None:
+    """Tell the story; its last line says PASSED or FAILED (then raise RuntimeFailure).
+
+    `keep_running`: after a pass, leave the stand-ins running for the user's own commands
+    until Ctrl-C, then remove everything.
+    """
     story = Story(say)
     try:
         with (
             _environ(hide=OWN_SETTINGS),
             tempfile.TemporaryDirectory(prefix="lookervault-demo-") as tmp,
         ):
-            _tell(story, Path(tmp), dashboards)
+            _tell(story, Path(tmp), dashboards, keep_running)
     except Exception as exc:
         say(f"Demo FAILED at step {story.number} ({story.title}): {exc}")
         if isinstance(exc, RuntimeFailure):
             raise
         raise RuntimeFailure(f"The demo failed: {exc}") from exc
-    say(
-        f"Demo PASSED in {time.monotonic() - started:.0f} s: two verified snapshots, retention "
-        "applied, what broke found by diff, and Looker restored to equal the backup."
-    )
 
 
-def _tell(story: Story, scratch: Path, dashboards: int) -> None:
+def _tell(story: Story, scratch: Path, dashboards: int, keep_running: bool) -> None:
     for folder in ("work", "state", "logs"):
         (scratch / folder).mkdir()
     (scratch / "lookervault.toml").write_text("")
@@ -132,6 +134,12 @@ def _tell(story: Story, scratch: Path, dashboards: int) -> None:
             _lookervault(story, env, "restore", "--from-snapshot", "1", "--yes")
         with story.step("Check: extract Looker again; it must equal snapshot 1, up to ids"):
             _check(story, env, standin, scratch)
+        story.say(
+            f"Demo PASSED in {time.monotonic() - story.started:.0f} s: two verified snapshots, "
+            "retention applied, what broke found by diff, and Looker restored to equal the backup."
+        )
+        if keep_running:
+            _serve(story, env, scratch)
 
 
 def _environment(standin: StandIn, emulator: str, scratch: Path) -> dict[str, str]:
@@ -261,6 +269,30 @@ def _check(story: Story, env: Mapping[str, str], standin: StandIn, scratch: Path
         story.show("\n".join(str(d) for d in differences[:20]))
         raise RuntimeFailure(f"{len(differences)} item(s) differ from the snapshot.")
     story.show(f"{compared} items compared: Looker equals the backup again.")
+
+
+def _serve(story: Story, env: Mapping[str, str], scratch: Path) -> None:
+    """Keep the stand-ins up for the user's own commands until Ctrl-C."""
+    settings = scratch / "env.sh"
+    shared = (*OWN_SETTINGS, "STORAGE_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
+    names = [k for k in env if k.startswith(shared)]
+    exports = "".join(f"export {name}={shlex.quote(env[name])}\n" for name in sorted(names))
+    descriptor = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(exports)
+    story.say(
+        "The emulator and the Looker stand-in keep running. In another terminal:\n"
+        f"    source {settings}\n"
+        "    lookervault snapshot list -v\n"
+        "    lookervault snapshot diff 2 1\n"
+        "    lookervault snapshot browse\n"
+        "    lookervault restore --from-snapshot 2 --dry-run\n"
+        "Press Ctrl-C here to stop them and remove everything."
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        story.say("Stopping the stand-ins and removing the demo's folder.")
 
 
 def _counts(counts: Mapping[str, int]) -> str:
