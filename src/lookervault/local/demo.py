@@ -117,7 +117,11 @@ def _tell(story: Story, scratch: Path, dashboards: int, keep_running: bool) -> N
         client.create_bucket(BUCKET)
         with story.step("Backup 1: the Cloud Run job entry point as a process"):
             _run_job(story, env, "lookervault-backup-demo1")
-        with story.step("Backup 2, and its object.finalized event to the retention function"):
+        with story.step(
+            "Backup 2, after a new dashboard; its object.finalized event fires retention"
+        ):
+            added = _add_dashboard(standin)
+            story.show(f"someone adds dashboard {added!r}")
             _second_backup(story, env, emulator, scratch, client)
         with story.step("A bad day in Looker: dashboards broken, a folder deleted"):
             broken = _break(standin)
@@ -201,6 +205,15 @@ def _second_backup(
         story.say(f"      function log [{entry['severity']}] {entry['message']}")
     if not any("retention_summary" in entry for entry in entries):
         raise RuntimeFailure("The retention function logged no summary for the event.")
+
+
+def _add_dashboard(standin: StandIn) -> str:
+    """An ordinary day: a new dashboard between two backups (what `snapshot diff 2 1` shows)."""
+    sdk = looker_sdk.init40(config_settings=StandInSettings(standin))
+    folder = next(f for f in standin.items("folders") if f.get("is_shared_root"))
+    title = "Quarterly review"
+    sdk.create_dashboard(m.WriteDashboard(title=title, folder_id=str(folder["id"])))
+    return title
 
 
 def _break(standin: StandIn) -> Breakage:
