@@ -4,6 +4,7 @@ stand-in: navigate, filter, preview from metadata, and each action (asking first
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -181,22 +182,32 @@ def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
         await until(pilot, lambda: "Delete cancelled" in app.last_message, "the cancel")
         assert sorted(b.name for b in bucket.client.list_blobs(bucket.name)) == names
 
-        await pilot.press("f5")
+        await pilot.press("down", "f5")
         await until(pilot, lambda: isinstance(app.screen, Prompt), "the reason prompt")
         await pilot.press(*"before the migration", "enter")
-        await until(pilot, lambda: app.listed[0].snapshot.protected, "the protection")
+        await until(pilot, lambda: app.listed[1].snapshot.protected, "the protection")
+        preview = text(app.query_one("#preview", Static))
+        assert "#2 " in preview and "yes: before the migration" in preview
         await pilot.press("f8")
         await until(pilot, lambda: "is protected" in app.last_message, "the refusal")
 
-        await pilot.press("down", "f8")
+        await pilot.press("up", "f8")
         await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
         await pilot.press("y")
         await until(pilot, lambda: len(app.listed) == 1, "the delete")
+        assert app.listed[0].snapshot.protected
+
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await pilot.press("y")
+        await until(pilot, lambda: not app.listed[0].snapshot.protected, "the unprotection")
 
     app = drive(tmp_path, scenario)
     left = [b.name for b in bucket.client.list_blobs(bucket.name)]
-    assert left == [app.listed[0].snapshot.name] == [max(names)]
-    assert app.listed[0].snapshot.metadata["lookervault-protected-reason"] == "before the migration"
+    assert left == [app.listed[0].snapshot.name] == [min(names)]
+    audit = (tmp_path / "state" / "lookervault" / "audit.jsonl").read_text()
+    actions = [json.loads(line)["action"] for line in audit.splitlines()]
+    assert actions == ["snapshot.protected", "snapshot.deleted", "snapshot.unprotected"]
 
 
 def test_restore_shows_the_plan_before_anything_is_written(

@@ -102,6 +102,10 @@ def test_a_second_diff_of_the_same_pair_downloads_nothing(
 
     cache = tmp_path / "state" / "lookervault" / "snapshots"
     cached = sorted(cache.iterdir())
+    entries = [p.name for p in cached if p.suffix == ".db" and not p.name.startswith(".")]
+    assert len(entries) == 2
+    beside = {f"{entry}{end}" for entry in entries for end in ("-wal", "-shm", "-journal")}
+    assert not beside & {p.name for p in cached}, "reading a cached snapshot wrote beside it"
     uncached = run("snapshot", "diff", "2", "1", "--no-cache", "--json")
     assert uncached.code == 0, uncached.err
     assert fault_proxy.count(**DOWNLOADS) == 4

@@ -26,6 +26,7 @@ from lookervault import gcs
 from lookervault.config import Settings
 from lookervault.errors import ConfigError, LookerVaultError, NotFoundError, RuntimeFailure
 from lookervault.snapshot import catalog
+from lookervault.snapshot.naming import iso_utc
 
 _CONDITION = run_v2.Condition.State
 _CANCELLED = run_v2.Condition.ExecutionReason.CANCELLED
@@ -88,9 +89,7 @@ class BackupStatus:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else iso_utc(moment)
 
 
 def _state(execution: run_v2.Execution) -> str:

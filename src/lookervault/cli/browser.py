@@ -215,6 +215,9 @@ class SnapshotBrowser(App[None]):
 
     @on(Input.Changed, "#filter")
     def refilter(self) -> None:
+        """Show the snapshots that match the filter, keeping the highlighted one if it still
+        shows."""
+        was = self.selected.snapshot.name if self.selected else None
         text = self.query_one("#filter", Input).value.strip().lower()
         self.shown = [item for item in self.listed if text in _searchable(item.snapshot)]
         table = self.query_one("#snapshots", DataTable)
@@ -230,6 +233,9 @@ class SnapshotBrowser(App[None]):
                 (snap.metadata.get(PROTECTED_KEY) or "yes") if snap.protected else "",
                 key=snap.name,
             )
+        names = [item.snapshot.name for item in self.shown]
+        if was in names:
+            table.move_cursor(row=names.index(was))
         self._show_preview()
 
     @on(DataTable.RowHighlighted)

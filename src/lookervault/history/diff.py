@@ -9,7 +9,7 @@ is removed at once. Each side is read as of its last completed extraction run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,13 @@ import google.cloud.storage as storage
 
 from lookervault.config import Settings
 from lookervault.errors import UsageError
+from lookervault.looker import diff as content
 from lookervault.looker import store
-from lookervault.looker.diff import ContentDiff, FieldChange, ItemChange, diff_items
-from lookervault.looker.diff import field_changes as item_field_changes
-from lookervault.looker.diff import item_change as one_item_change
+from lookervault.looker.diff import ContentDiff, FieldChange, ItemChange
 from lookervault.snapshot import refs
 from lookervault.snapshot.catalog import Snapshot
 from lookervault.snapshot.copies import cached_copy, temporary_copy
+from lookervault.snapshot.naming import iso_utc
 from lookervault.snapshot.refs import Resolved
 
 MB = 1024 * 1024
@@ -47,13 +47,13 @@ class Side:
         found: dict[str, Any] = {
             "label": self.label,
             "looker_host": self.looker_host,
-            "extracted_at": _iso(self.extracted_at),
+            "extracted_at": iso_utc(self.extracted_at),
         }
         if self.snapshot is not None and self.bucket is not None:
             found |= {
                 "snapshot": self.snapshot.name,
                 "gcs_path": self.snapshot.gcs_path(self.bucket),
-                "timestamp": _iso(self.snapshot.timestamp),
+                "timestamp": iso_utc(self.snapshot.timestamp),
                 "downloaded": self.downloaded,
             }
         if self.database is not None:
@@ -163,10 +163,10 @@ def _snapshot_side(
     if use_cache:
         limit = settings.snapshot_cache_mb * MB
         path, downloaded = cached_copy(client, resolved, settings.state_dir, limit)
-        backup = store.read_backup(path)
+        backup = store.read_backup(path, immutable=True)
     else:
         with temporary_copy(client, resolved, settings.work_dir) as path:
-            backup = store.read_backup(path)
+            backup = store.read_backup(path, immutable=True)
         downloaded = True
     snap = resolved.snapshot
     side = Side(
@@ -188,7 +188,7 @@ def _report(
     types: tuple[str, ...],
     item: Key | None,
 ) -> Report:
-    diff = diff_items(old.items, new.items, types)
+    diff = content.diff_items(old.items, new.items, types)
     detail = None
     if item is not None:
         type_name, item_id = item
@@ -202,11 +202,7 @@ def _report(
         detail = ItemDetail(
             type_name,
             item_id,
-            one_item_change(type_name, item_id, old_item, new_item),
-            item_field_changes(old_item, new_item),
+            content.item_change(type_name, item_id, old_item, new_item),
+            content.field_changes(old_item, new_item),
         )
     return Report(before, after, diff, detail)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -406,10 +406,11 @@ class Backup:
     items: dict[str, dict[str, dict[str, Any]]]
 
 
-def read_backup(db_path: Path) -> Backup:
+def read_backup(db_path: Path, immutable: bool = False) -> Backup:
     """Read every current item; refuse a file that holds no completed extraction run (a
-    half-done extraction is not what Looker held at any moment)."""
-    conn = open_read_only(db_path)
+    half-done extraction is not what Looker held at any moment). `immutable` as for
+    `open_read_only`."""
+    conn = open_read_only(db_path, immutable)
     try:
         try:
             run = last_complete_run(conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import google.cloud.storage as storage
@@ -12,7 +12,7 @@ from google.api_core.retry import Retry
 from google.cloud.storage.retry import DEFAULT_RETRY
 
 from lookervault.gcs import storage_errors
-from lookervault.snapshot.naming import instance_folder, parse_name
+from lookervault.snapshot.naming import instance_folder, iso_utc, parse_name
 
 PROTECTED_KEY = "lookervault-protected-reason"
 INCOMPLETE_KEY = "lookervault-incomplete"
@@ -133,13 +133,13 @@ def to_record(snap: Snapshot, index: int, bucket: str) -> dict[str, Any]:
         "name": snap.name,
         "filename": snap.filename,
         "instance": snap.instance,
-        "timestamp": snap.timestamp.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "timestamp": iso_utc(snap.timestamp),
         "size_bytes": snap.size_bytes,
         "crc32c": snap.crc32c,
         "generation": snap.generation,
         "gcs_path": snap.gcs_path(bucket),
         "protected": snap.protected,
         "incomplete": snap.incomplete,
-        "created": snap.created.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "created": iso_utc(snap.created),
         "metadata": snap.metadata,
     }

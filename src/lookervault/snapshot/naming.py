@@ -40,6 +40,11 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, as every JSON output writes times."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def parse_timestamp(text: str) -> datetime | None:
     """A `YYYY-MM-DDTHH-MM-SS` string as an aware UTC datetime, or None."""
     if not _TIMESTAMP.match(text):
