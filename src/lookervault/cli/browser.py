@@ -32,11 +32,11 @@ from lookervault.cli.diff import describe_change
 from lookervault.cli.restore import ACTIONS
 from lookervault.config import Settings
 from lookervault.errors import LookerVaultError
-from lookervault.history.diff import Report, diff_resolved
 from lookervault.looker.diff import KINDS
 from lookervault.snapshot import service
-from lookervault.snapshot.catalog import PROTECTED_KEY, Snapshot
+from lookervault.snapshot.catalog import INCOMPLETE_KEY, PROTECTED_KEY, Snapshot
 from lookervault.snapshot.copies import temporary_copy
+from lookervault.snapshot.diff import Report, diff_resolved
 from lookervault.snapshot.refs import Resolved
 from lookervault.snapshot.upload import META
 
@@ -211,7 +211,8 @@ class SnapshotBrowser(App[None]):
         self._draw_chart()
 
     def _list(self) -> list[service.Listed]:
-        return service.list_indexed(self.client, self.settings, use_cache=False)
+        listed, _ = service.list_indexed(self.client, self.settings, use_cache=False)
+        return listed
 
     @on(Input.Changed, "#filter")
     def refilter(self) -> None:
@@ -498,6 +499,8 @@ def preview_of(item: service.Listed, bucket: str) -> RenderableType:
         ("extracted", _extracted(meta)),
         ("job", meta.get(f"{META}execution", "-")),
     ]
+    if snap.incomplete:
+        rows.append(("incomplete", meta.get(INCOMPLETE_KEY, "yes")))
     for label, value in rows:
         facts.add_row(label, value)
     counts = snap.counts

@@ -12,10 +12,10 @@ from lookervault.cli.common import console, counts_table, instance_option, json_
 from lookervault.config import load_settings
 from lookervault.errors import UsageError
 from lookervault.gcs import make_client
-from lookervault.history.diff import ItemDetail, Report, Side, diff_snapshots, diff_with_database
 from lookervault.looker.content_types import TYPE_NAMES
 from lookervault.looker.diff import KINDS, ItemChange
 from lookervault.restore.source import parse_id_option
+from lookervault.snapshot.diff import ItemDetail, Report, Side, diff_snapshots, diff_with_database
 
 SHOWN_PER_TYPE = 20
 VALUE_WIDTH = 70

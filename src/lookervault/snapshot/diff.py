@@ -170,7 +170,7 @@ def _snapshot_side(
         downloaded = True
     snap = resolved.snapshot
     side = Side(
-        label=f"{snap.filename} ({snap.timestamp:%Y-%m-%d %H:%M:%S} UTC)",
+        label=refs.describe(snap),
         looker_host=backup.run.looker_host,
         extracted_at=backup.run.started_at,
         snapshot=snap,
