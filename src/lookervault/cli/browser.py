@@ -55,6 +55,8 @@ class LookerTarget:
     looker_ini: str = "looker.ini"
     section: str | None = None
     workers: int = 8
+    rate_limit: float | None = None
+    max_retries: int = 5
 
 
 class Confirm(ModalScreen[bool]):
@@ -366,14 +368,23 @@ class SnapshotBrowser(App[None]):
 
     def _plan(self, item: service.Listed, stack: contextlib.ExitStack) -> Restore:
         """Download into a private folder (kept until the restore ends) and plan; no writes."""
+        from lookervault.looker.client import RetryPolicy
         from lookervault.looker.client import load_settings as looker_settings
         from lookervault.restore.service import Selection, prepare
 
         database = stack.enter_context(
             temporary_copy(self.client, self._resolved(item), self.settings.work_dir)
         )
-        sdk = looker_settings(self.looker.looker_ini, self.looker.section)
-        return prepare(database, sdk, Selection(), self.settings, workers=self.looker.workers)
+        looker = self.looker
+        return prepare(
+            database,
+            looker_settings(looker.looker_ini, looker.section),
+            Selection(),
+            self.settings,
+            workers=looker.workers,
+            retry=RetryPolicy(max_attempts=looker.max_retries + 1),
+            rate_limit_per_s=looker.rate_limit,
+        )
 
     @work(exclusive=True, group="action")
     async def action_protect(self) -> None:

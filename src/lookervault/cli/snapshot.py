@@ -1,4 +1,5 @@
-"""`lookervault snapshot ...`: upload, list, download, delete, protect, unprotect."""
+"""`lookervault snapshot ...`: upload, list, download, delete, protect, unprotect (diff, browse
+and cleanup have modules of their own)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from lookervault.snapshot.upload import META
 
 @click.group()
 def snapshot() -> None:
-    """Upload, list, download, delete and protect snapshots in Cloud Storage."""
+    """Upload, list, compare, browse, download, delete and protect snapshots in Cloud Storage."""
 
 
 snapshot.add_command(cleanup)
