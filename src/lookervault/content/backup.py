@@ -15,16 +15,14 @@ from lookervault.config import Settings
 from lookervault.errors import UsageError
 from lookervault.looker import store
 from lookervault.snapshot import refs
-from lookervault.snapshot.copies import cached_copy
+from lookervault.snapshot.copies import settings_cached_copy
 
-MB = 1024 * 1024
 NOT_OURS_HINT = "Pass a looker.db made by `lookervault extract` (or `lookervault import`)."
 
 
 def snapshot_copy(client: storage.Client, settings: Settings, ref: str) -> Path:
     """The snapshot REF as a verified local database in the snapshot cache."""
-    resolved = refs.resolve(client, settings, ref)
-    path, _ = cached_copy(client, resolved, settings.state_dir, settings.snapshot_cache_mb * MB)
+    path, _ = settings_cached_copy(client, settings, refs.resolve(client, settings, ref))
     return path
 
 

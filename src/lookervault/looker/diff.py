@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lookervault.looker.compare import maintained_by_looker
-from lookervault.looker.content_types import BY_NAME, TYPE_NAMES
+from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
@@ -104,7 +104,7 @@ def diff_items(old: Items, new: Items, types: Iterable[str] | None = None) -> Co
     for type_name in chosen:
         before, after = old.get(type_name, {}), new.get(type_name, {})
         compared += len(before) + len(after)
-        for item_id in sorted(set(before) | set(after), key=_id_order):
+        for item_id in sorted(set(before) | set(after), key=id_order):
             change = item_change(type_name, item_id, before.get(item_id), after.get(item_id))
             if change is not None:
                 changes.append(change)
@@ -175,7 +175,7 @@ def _walk(path: str, old: Any, new: Any, ignored: bool, found: list[FieldChange]
     if _parts(old) and _parts(new):
         before = {str(p["id"]): p for p in old}
         after = {str(p["id"]): p for p in new}
-        for part_id in sorted(set(before) | set(after), key=_id_order):
+        for part_id in sorted(set(before) | set(after), key=id_order):
             inner = f"{path}[id={part_id}]"
             _walk(inner, before.get(part_id, _ABSENT), after.get(part_id, _ABSENT), ignored, found)
         return
@@ -207,8 +207,3 @@ def _parts(value: Any) -> bool:
         and bool(value)
         and all(isinstance(v, dict) and v.get("id") is not None for v in value)
     )
-
-
-def _id_order(item_id: str) -> tuple[int, str]:
-    """Numeric ids in numeric order, others (LookML model names) after, alphabetically."""
-    return (0, f"{int(item_id):020d}") if item_id.isdigit() else (1, item_id)

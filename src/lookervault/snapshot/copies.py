@@ -19,10 +19,12 @@ from pathlib import Path
 
 import google.cloud.storage as storage
 
+from lookervault.config import Settings
 from lookervault.snapshot.download import download_snapshot
 from lookervault.snapshot.refs import Resolved
 
 CACHE_FOLDER = "snapshots"
+MB = 1024 * 1024
 
 
 @contextlib.contextmanager
@@ -63,6 +65,13 @@ def cached_copy(
         download_snapshot(client, resolved.bucket, resolved.snapshot, path)
     _evict(folder, max_bytes, keep=path)
     return path, True
+
+
+def settings_cached_copy(
+    client: storage.Client, settings: Settings, resolved: Resolved
+) -> tuple[Path, bool]:
+    """`cached_copy` in the settings' state directory, within `snapshot_cache_mb`."""
+    return cached_copy(client, resolved, settings.state_dir, settings.snapshot_cache_mb * MB)
 
 
 def _evict(folder: Path, max_bytes: int, keep: Path) -> None:

@@ -22,11 +22,10 @@ from lookervault.looker import store
 from lookervault.looker.diff import ContentDiff, FieldChange, ItemChange
 from lookervault.snapshot import refs
 from lookervault.snapshot.catalog import Snapshot
-from lookervault.snapshot.copies import cached_copy, temporary_copy
+from lookervault.snapshot.copies import settings_cached_copy, temporary_copy
 from lookervault.snapshot.naming import iso_utc
 from lookervault.snapshot.refs import Resolved
 
-MB = 1024 * 1024
 Key = tuple[str, str]
 
 
@@ -161,8 +160,7 @@ def _snapshot_side(
     client: storage.Client, settings: Settings, resolved: Resolved, use_cache: bool
 ) -> tuple[Side, store.Backup]:
     if use_cache:
-        limit = settings.snapshot_cache_mb * MB
-        path, downloaded = cached_copy(client, resolved, settings.state_dir, limit)
+        path, downloaded = settings_cached_copy(client, settings, resolved)
         backup = store.read_backup(path, immutable=True)
     else:
         with temporary_copy(client, resolved, settings.work_dir) as path:
