@@ -3,7 +3,9 @@
 import functions_framework
 from cloudevents.http import CloudEvent
 
-from lookervault.retention.function import handle_event
+from lookervault.retention.function import handle_event, setup_logging
+
+setup_logging()
 
 
 @functions_framework.cloud_event

@@ -1,19 +1,18 @@
 """Audit events (DESIGN.md section 5): one per snapshot created, deleted, protected, ..., and
 one per write a restore makes to Looker.
 
-In Cloud Run and Cloud Functions they are structured log entries on stdout; locally the CLI
-appends JSON lines to `audit.jsonl` in the state directory.
+In Cloud Run and Cloud Functions they are structured log entries on stdout (`emit_audit`);
+locally the CLI appends JSON lines to `audit.jsonl` in the state directory.
 """
 
 from __future__ import annotations
 
 import getpass
-import json
+import logging
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +28,10 @@ Action = Literal[
 ]
 Outcome = Literal["success", "failure", "skipped"]
 AUDIT_FILENAME = "audit.jsonl"
+NOTICE = 25
+"""Cloud Logging's NOTICE, between INFO and WARNING: the severity of an audit entry."""
+logging.addLevelName(NOTICE, "NOTICE")
+_log = logging.getLogger("lookervault.audit")
 
 
 class AuditEvent(BaseModel):
@@ -63,36 +66,17 @@ def append_local(event: AuditEvent, state_dir: Path) -> None:
         handle.write(event.model_dump_json() + "\n")
 
 
-def structured_entry(
-    message: str,
-    severity: str = "INFO",
-    labels: dict[str, str] | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """A Cloud Logging structured JSON entry (the format google-cloud-logging's
-    StructuredLogHandler writes), read by the logging agent of Cloud Run and Cloud Functions."""
-    entry: dict[str, Any] = {"severity": severity, "message": message}
-    if labels:
-        entry["logging.googleapis.com/labels"] = labels
-    entry.update(fields)
-    return entry
-
-
-def emit_structured(entry: dict[str, Any], stream: TextIO | None = None) -> None:
-    out = stream or sys.stdout
-    out.write(json.dumps(entry, default=str, separators=(",", ":")) + "\n")
-    out.flush()
-
-
-def emit_audit(event: AuditEvent, labels: dict[str, str] | None = None) -> None:
-    """An audit event as a structured log entry on stdout."""
-    data = event.model_dump(mode="json")
-    severity = "WARNING" if event.outcome == "failure" else "NOTICE"
-    emit_structured(
-        structured_entry(
-            f"{event.action} {event.object}",
-            severity,
-            {"audit": "true", **(labels or {})},
-            audit=data,
-        )
+def emit_audit(event: AuditEvent) -> None:
+    """An audit event as a structured log entry labelled `audit=true`, through `logging`
+    (the job and the function send it to stdout with `lookervault.logs.setup`)."""
+    level = logging.WARNING if event.outcome == "failure" else NOTICE
+    _log.log(
+        level,
+        "%s %s",
+        event.action,
+        event.object,
+        extra={
+            "labels": {"audit": "true"},
+            "json_fields": {"audit": event.model_dump(mode="json")},
+        },
     )

@@ -18,6 +18,7 @@ from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker.extract import extract
 from tests.support.cli import Result
 from tests.support.looker_fixtures import StandInFactory, standin_factory  # noqa: F401
+from tests.support.structured_logs import LABELS, parse_entries
 
 
 @pytest.fixture
@@ -99,7 +100,11 @@ def test_the_scheduled_drill_logs_one_structured_line_per_instance(
         timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    (line,) = [json.loads(x) for x in done.stdout.splitlines()]
+    (line,) = parse_entries(done.stdout)
     assert line["severity"] == "INFO" and line["message"].startswith("drill of default passed")
-    assert line["logging.googleapis.com/labels"] == {"instance": "default", "drill": "true"}
+    assert line[LABELS] == {
+        "instance": "default",
+        "drill": "true",
+        "python_logger": "lookervault.drill",
+    }
     assert line["drill"]["passed"] is True

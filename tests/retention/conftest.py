@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from lookervault.local.function import FUNCTIONS_DIR
 from lookervault.local.sample import make_sample_db
 from lookervault.snapshot.upload import upload_snapshot
 from tests.support.gcs_emulator import Emulator
+from tests.support.structured_logs import LABELS, parse_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_ENV = {"LOOKERVAULT_RETENTION_MIN_COUNT": "3", "LOOKERVAULT_RETENTION_MAX_AGE_DAYS": "0"}
@@ -67,16 +67,11 @@ class FunctionServer:
         return requests.post(self.url, headers=dict(headers), data=body, timeout=60)
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every structured log line the function printed so far."""
-        lines = self.stdout.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.startswith("{")]
+        """Every line the function printed so far, each a structured entry."""
+        return parse_entries(self.stdout.read_text(encoding="utf-8"))
 
     def entries_for(self, event_id: str) -> list[dict[str, Any]]:
-        return [
-            entry
-            for entry in self.entries()
-            if entry.get("logging.googleapis.com/labels", {}).get("event_id") == event_id
-        ]
+        return [entry for entry in self.entries() if entry[LABELS].get("event_id") == event_id]
 
 
 @contextlib.contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import google.cloud.storage as storage
@@ -15,6 +14,7 @@ from lookervault.retention.policy import RetentionPolicy
 from lookervault.snapshot.catalog import PROTECTED_KEY
 from lookervault.snapshot.manage import ALREADY_GONE, CHANGED, DELETED, PROTECTED_SINCE
 from tests.retention.conftest import Uploader, object_names
+from tests.support.structured_logs import LABELS, parse_entries, structured_logging  # noqa: F401
 
 POLICY = RetentionPolicy(max_age_days=0, min_count=1)
 
@@ -75,17 +75,19 @@ def test_only_the_exact_instance_and_filename_prefix_are_in_scope(
     assert sorted(d.snapshot.name for d in plan.decisions) == sorted(names)
 
 
+@pytest.mark.usefixtures("structured_logging")
 def test_invalid_configuration_is_logged_and_acknowledged(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("LOOKERVAULT_RETENTION_MIN_COUNT", "0")
+    function.setup_logging()
     attributes = {"id": "bad-config", "type": function.FINALIZED}
     data = {"bucket": "b", "name": "snapshots/default/looker-2025-01-01T00-00-00.db.gz"}
 
     status = function.handle_event(attributes, {**data, "generation": "3"})
 
     assert status == "misconfigured"
-    entry = json.loads(capsys.readouterr().out)
+    (entry,) = parse_entries(capsys.readouterr().out)
     assert entry["severity"] == "ERROR"
     assert "retention_min_count" in entry["message"]
-    assert entry["logging.googleapis.com/labels"] == {"event_id": "bad-config"}
+    assert entry[LABELS]["event_id"] == "bad-config"

@@ -23,6 +23,7 @@ from tests.retention.conftest import (
     serve_function,
 )
 from tests.support.gcs_emulator import binary_emulator
+from tests.support.structured_logs import LABELS, SOURCE, TRACE
 
 EXPECTED_POLICY = {
     "max_age_days": 0.0,
@@ -80,6 +81,46 @@ def test_one_event_leaves_the_three_newest_and_audits_it(
     assert summary["policy"] == EXPECTED_POLICY
     assert (summary["kept"], summary["deleted"]) == (3, 5)
     assert summary["bytes_freed"] == sum(sizes[name] for name in names[:5])
+
+
+TRACE_ID = "105445aa7843bc8bf206b12000100000"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected_trace"),
+    [
+        ({"X-Cloud-Trace-Context": f"{TRACE_ID}/1;o=1"}, TRACE_ID),
+        ({"traceparent": f"00-{TRACE_ID}-b7ad6b7169203331-01"}, TRACE_ID),
+        ({}, None),
+    ],
+    ids=["x-cloud-trace-context", "traceparent", "no-trace"],
+)
+def test_every_entry_of_an_event_carries_its_id_and_the_request_trace(
+    gcs_client: storage.Client,
+    bucket: storage.Bucket,
+    upload_snapshots: Uploader,
+    function_server: FunctionServer,
+    header: dict[str, str],
+    expected_trace: str | None,
+) -> None:
+    names = upload_snapshots(bucket.name, 4)
+    event_id = f"traced-{uuid.uuid4().hex}"
+    headers, body = newest_event(gcs_client, bucket.name, names[-1], event_id)
+
+    assert function_server.post({**headers, **header}, body).status_code == 200
+
+    entries = function_server.entries_for(event_id)
+    assert sorted(e["severity"] for e in entries) == ["INFO", "NOTICE"]  # summary, one deletion
+    (execution_id,) = {e[LABELS]["execution_id"] for e in entries}  # functions-framework's
+    assert execution_id
+    for entry in entries:
+        assert entry[LABELS]["event_id"] == event_id
+        assert entry[LABELS]["audit"] == "true"
+        assert entry[SOURCE]["function"] in {"emit_audit", "_emit_summary"}
+        if expected_trace:
+            assert entry[TRACE] == f"projects/lookervault-local/traces/{expected_trace}"
+        else:
+            assert entry[TRACE] == ""
 
 
 def test_summary_carries_the_event_generation(

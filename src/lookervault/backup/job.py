@@ -2,8 +2,9 @@
 
 Run as `python -m lookervault.backup.job` (the container's entry point). Task `CLOUD_RUN_TASK_INDEX`
 of `CLOUD_RUN_TASK_COUNT` backs up every COUNT-th configured instance starting at INDEX. Every
-line on stdout is a Cloud Logging structured entry. The exit code is 0 only when every
-instance of the task has a verified snapshot; one instance failing does not stop the others.
+line on stdout is a Cloud Logging structured entry (`lookervault.logs`). The exit code is 0 only
+when every instance of the task has a verified snapshot; one instance failing does not stop the
+others.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any
 import google.cloud.storage as storage
 from looker_sdk.rtl.api_settings import ApiSettings
 
-from lookervault.audit import emit_audit, emit_structured, structured_entry
+from lookervault import logs
+from lookervault.audit import emit_audit
 from lookervault.config import Settings, load_settings
 from lookervault.errors import EXIT_FAILURE, LookerVaultError
 from lookervault.gcs import make_client
@@ -35,6 +37,8 @@ from lookervault.looker.client import load_settings as looker_ini_settings
 from lookervault.looker.credentials import sdk_settings
 from lookervault.looker.extract import extract
 from lookervault.snapshot import service
+
+log = logging.getLogger("lookervault.backup.job")
 
 
 @dataclass(frozen=True)
@@ -67,33 +71,14 @@ class Task:
     def actor(self) -> str:
         return f"cloud-run-job:{self.job}/{self.execution}/task-{self.index}"
 
-    def labels(self, instance: str | None = None) -> dict[str, str]:
-        labels = {
+    def labels(self) -> dict[str, str]:
+        """On every entry of the task; entries about one instance add `instance`."""
+        return {
             "job": self.job,
             "execution": self.execution,
             "task_index": str(self.index),
             "attempt": str(self.attempt),
         }
-        if instance:
-            labels["instance"] = instance
-        return labels
-
-
-def log(
-    task: Task, severity: str, message: str, instance: str | None = None, **fields: Any
-) -> None:
-    emit_structured(structured_entry(message, severity, task.labels(instance), **fields))
-
-
-class _StructuredHandler(logging.Handler):
-    """Library warnings as structured entries too, so stdout stays one JSON entry per line."""
-
-    def __init__(self, task: Task) -> None:
-        super().__init__(logging.WARNING)
-        self._task = task
-
-    def emit(self, record: logging.LogRecord) -> None:
-        log(self._task, record.levelname, f"{record.name}: {record.getMessage()}")
 
 
 def share(instances: list[LookerInstance], task: Task) -> list[LookerInstance]:
@@ -139,7 +124,7 @@ def backup_instance(
             client,
             instance_settings,
             db,
-            lambda event: emit_audit(event, task.labels(instance)),
+            emit_audit,
             task.actor,
             extra_metadata=metadata,
             work_dir=workdir,
@@ -182,14 +167,14 @@ def run_task(environ: Mapping[str, str] = os.environ) -> int:
     """
     task = Task.from_environ(environ)
     signal.signal(signal.SIGTERM, _terminate)
-    logging.basicConfig(handlers=[_StructuredHandler(task)], level=logging.WARNING, force=True)
+    logs.setup(task.labels())
     try:
         return _run_task(task)
     except Terminated as exc:
-        log(task, "ERROR", "backup task stopped by SIGTERM; its working files were removed")
+        log.error("backup task stopped by SIGTERM; its working files were removed")
         return int(exc.code or 1)
     except Exception as exc:
-        log(task, "ERROR", f"backup task failed unexpectedly: {type(exc).__name__}: {exc}")
+        log.error("backup task failed unexpectedly: %s: %s", type(exc).__name__, exc)
         return EXIT_FAILURE
 
 
@@ -201,52 +186,66 @@ def _run_task(task: Task) -> int:
         plan = task_plan(settings, task)
         client = make_client(settings.project) if plan else None
     except LookerVaultError as exc:
-        log(task, "ERROR", f"backup job cannot start: {exc.message}", hint=exc.hint)
+        log.error("backup job cannot start: %s", exc.message, extra=logs.fields(hint=exc.hint))
         return exc.exit_code
-    log(
-        task,
-        "INFO",
-        f"backup task {task.index}/{task.count}: {len(plan)} instance(s)",
-        instances=[name for name, _ in plan],
+    log.info(
+        "backup task %d/%d: %d instance(s)",
+        task.index,
+        task.count,
+        len(plan),
+        extra=logs.fields(instances=[name for name, _ in plan]),
     )
     results: list[dict[str, Any]] = []
     failed: list[str] = []
     for name, instance in plan:
-        try:
-            sdk = sdk_settings(instance) if instance else looker_ini_settings()
-            summary = backup_instance(settings, name, sdk, task, client)
-        except LookerVaultError as exc:
+        with logs.labels(instance=name):
+            summary = _backup_logged(settings, name, instance, task, client)
+        if summary is None:
             failed.append(name)
-            log(task, "ERROR", f"backup of {name} failed: {exc.message}", name, hint=exc.hint)
-            continue
-        except Exception as exc:
-            failed.append(name)
-            log(task, "ERROR", f"backup of {name} failed: {type(exc).__name__}: {exc}", name)
-            continue
-        results.append(summary)
-        log(
-            task,
-            "INFO",
-            f"backup of {name} succeeded: {summary['gcs_path']}",
-            name,
-            summary=summary,
-        )
-    severity = "ERROR" if failed else "INFO"
-    log(
-        task,
-        severity,
-        f"backup task {task.index} finished: {len(results)} succeeded, {len(failed)} failed",
-        task_summary={
-            "succeeded": [r["instance"] for r in results],
-            "failed": failed,
-            "snapshots": [r["gcs_path"] for r in results],
-            "raw_size_bytes": sum(r["raw_size_bytes"] for r in results),
-            "compressed_size_bytes": sum(r["compressed_size_bytes"] or 0 for r in results),
-            "items": sum(r["items"] for r in results),
-            "seconds": round((datetime.now(UTC) - started_at).total_seconds(), 3),
-        },
+        else:
+            results.append(summary)
+    log.log(
+        logging.ERROR if failed else logging.INFO,
+        "backup task %d finished: %d succeeded, %d failed",
+        task.index,
+        len(results),
+        len(failed),
+        extra=logs.fields(
+            task_summary={
+                "succeeded": [r["instance"] for r in results],
+                "failed": failed,
+                "snapshots": [r["gcs_path"] for r in results],
+                "raw_size_bytes": sum(r["raw_size_bytes"] for r in results),
+                "compressed_size_bytes": sum(r["compressed_size_bytes"] or 0 for r in results),
+                "items": sum(r["items"] for r in results),
+                "seconds": round((datetime.now(UTC) - started_at).total_seconds(), 3),
+            }
+        ),
     )
     return EXIT_FAILURE if failed else 0
+
+
+def _backup_logged(
+    settings: Settings,
+    name: str,
+    instance: LookerInstance | None,
+    task: Task,
+    client: storage.Client,
+) -> dict[str, Any] | None:
+    """Back up one instance and log the outcome; its summary, or None if it failed."""
+    try:
+        sdk = sdk_settings(instance) if instance else looker_ini_settings()
+        summary = backup_instance(settings, name, sdk, task, client)
+    except LookerVaultError as exc:
+        log.error("backup of %s failed: %s", name, exc.message, extra=logs.fields(hint=exc.hint))
+        return None
+    except Exception as exc:
+        log.error("backup of %s failed: %s: %s", name, type(exc).__name__, exc)
+        return None
+    log.info(
+        "backup of %s succeeded: %s", name, summary["gcs_path"], extra=logs.fields(summary=summary)
+    )
+    return summary
 
 
 def main() -> None:

@@ -88,6 +88,8 @@ def serve_function(
     environment |= {
         "STORAGE_EMULATOR_HOST": emulator_url,
         "GOOGLE_CLOUD_PROJECT": "lookervault-local",
+        "LOOKERVAULT_PROJECT": "lookervault-local",  # as infra/function.tf sets it
+        "LOG_EXECUTION_ID": "true",  # as Cloud Functions sets it (docs/retention.md)
         **settings,
     }
     stdout = log_dir / f"function-{port}.out"

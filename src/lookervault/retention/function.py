@@ -8,12 +8,16 @@ Eventarc:
   and acknowledged (retrying cannot help);
 - a Cloud Storage error: logged and raised, so the invocation fails and Eventarc retries.
 Configuration comes from the environment Terraform sets: LOOKERVAULT_PREFIX,
-LOOKERVAULT_FILENAME_PREFIX, LOOKERVAULT_RETENTION_*; the bucket comes from the event.
+LOOKERVAULT_FILENAME_PREFIX, LOOKERVAULT_RETENTION_*, LOOKERVAULT_PROJECT; the bucket comes from
+the event. Every entry of an event is labelled with its CloudEvent id and carries the request's
+trace (`lookervault.logs`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,7 +26,8 @@ import google.cloud.storage as storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lookervault.audit import AuditEvent, emit_audit, emit_structured, structured_entry
+from lookervault import logs
+from lookervault.audit import emit_audit
 from lookervault.config import load_settings
 from lookervault.errors import ConfigError
 from lookervault.gcs import make_client
@@ -34,6 +39,7 @@ FINALIZED = "google.cloud.storage.object.v1.finalized"
 RETRY = DEFAULT_RETRY.with_timeout(5.0)
 """Give up on a GCS call after seconds, not minutes: Eventarc retries the whole invocation."""
 Status = Literal["ignored", "malformed", "misconfigured", "applied"]
+log = logging.getLogger("lookervault.retention.function")
 
 
 class EventAttributes(BaseModel):
@@ -63,13 +69,24 @@ def _client(project: str | None) -> storage.Client:
     return make_client(project)
 
 
-def _log(severity: str, message: str, event_id: object, **fields: Any) -> None:
-    labels = {"event_id": str(event_id)} if event_id else None
-    emit_structured(structured_entry(message, severity, labels, **fields))
+def setup_logging() -> None:
+    """Structured entries on stdout, once per instance (`functions/main.py`). The project
+    qualifies request traces; a configuration error is logged with each event instead."""
+    try:
+        project = load_settings().project
+    except ConfigError:
+        project = None
+    logs.setup(project=project)
 
 
 def handle_event(attributes: Mapping[str, Any], data: object) -> Status:
     """Apply the retention policy for one finalize event; raise only to ask for a retry."""
+    event_id = attributes.get("id")
+    with logs.labels(event_id=str(event_id)) if event_id else contextlib.nullcontext():
+        return _handle_event(attributes, data)
+
+
+def _handle_event(attributes: Mapping[str, Any], data: object) -> Status:
     try:
         envelope = EventAttributes.model_validate(dict(attributes))
         event = StorageObjectData.model_validate(data)
@@ -78,29 +95,23 @@ def handle_event(attributes: Mapping[str, Any], data: object) -> Status:
             f"{'.'.join(str(part) for part in error['loc']) or 'data'}: {error['msg']}"
             for error in exc.errors()
         )
-        event_id = attributes.get("id")
-        _log("WARNING", f"retention: malformed event acknowledged: {problems}", event_id)
+        log.warning("retention: malformed event acknowledged: %s", problems)
         return "malformed"
     if envelope.type != FINALIZED:
-        _log("DEBUG", f"retention: ignored event type {envelope.type}", envelope.id)
+        log.debug("retention: ignored event type %s", envelope.type)
         return "ignored"
     try:
         settings = load_settings()
         policy = policy_from_settings(settings)
     except ConfigError as exc:
-        _log("ERROR", f"retention: invalid configuration: {exc.message}", envelope.id)
+        log.error("retention: invalid configuration: %s", exc.message)
         return "misconfigured"
     parsed = parse_name(event.name, settings.prefix, settings.filename_prefix)
     if parsed is None:
-        _log("DEBUG", f"retention: ignored non-snapshot object {event.name}", envelope.id)
+        log.debug("retention: ignored non-snapshot object %s", event.name)
         return "ignored"
 
     actor = f"function-event:{envelope.id}"
-    labels = {"event_id": envelope.id}
-
-    def sink(audit: AuditEvent) -> None:
-        emit_audit(audit, labels)
-
     try:
         client = _client(settings.project)
         plan = plan_cleanup(
@@ -113,9 +124,9 @@ def handle_event(attributes: Mapping[str, Any], data: object) -> Status:
             datetime.now(UTC),
             RETRY,
         )
-        result = apply_cleanup(client, plan, actor, sink, RETRY)
+        result = apply_cleanup(client, plan, actor, emit_audit, RETRY)
     except Exception as exc:
-        _log("ERROR", f"retention: failed, the event will be retried: {exc}", envelope.id)
+        log.error("retention: failed, the event will be retried: %s", exc)
         raise
     _emit_summary(envelope.id, event, result)
     return "applied"
@@ -134,12 +145,11 @@ def _emit_summary(event_id: str, event: StorageObjectData, result: CleanupResult
         "already_gone": len(result.already_gone),
         "bytes_freed": result.bytes_freed,
     }
-    message = (
-        f"retention {result.plan.instance}: kept {summary['kept']}, "
-        f"deleted {summary['deleted']}, freed {summary['bytes_freed']} bytes"
-    )
-    emit_structured(
-        structured_entry(
-            message, "INFO", {"audit": "true", "event_id": event_id}, retention_summary=summary
-        )
+    log.info(
+        "retention %s: kept %d, deleted %d, freed %d bytes",
+        result.plan.instance,
+        summary["kept"],
+        summary["deleted"],
+        summary["bytes_freed"],
+        extra=logs.fields({"audit": "true"}, retention_summary=summary),
     )

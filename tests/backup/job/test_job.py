@@ -16,8 +16,7 @@ from lookervault.snapshot.upload import META
 from tests.backup.job.conftest import SMALL, JobRun, RunJob, job_command, task_env
 from tests.support.fault_proxy import FaultProxy
 from tests.support.looker_fixtures import sdk_env
-
-LABELS = "logging.googleapis.com/labels"
+from tests.support.structured_logs import LABELS, SOURCE, parse_entries
 
 
 def snapshots_in(bucket: storage.Bucket, folder: str = "") -> list[storage.Blob]:
@@ -25,14 +24,16 @@ def snapshots_in(bucket: storage.Bucket, folder: str = "") -> list[storage.Blob]
 
 
 def assert_structured(run: JobRun) -> None:
-    assert run.entries, run.stderr
-    for entry in run.entries:
+    """Every line a structured entry of google-cloud-logging's handler, labelled with the task."""
+    entries = parse_entries(run.stdout)
+    assert entries, run.stderr
+    for entry in entries:
         assert entry["severity"] in {"DEBUG", "INFO", "NOTICE", "WARNING", "ERROR"}
-        assert entry["message"]
         labels = entry[LABELS]
         assert labels["job"] == "lookervault-backup"
         assert labels["execution"] == "lookervault-backup-abc12"
-        assert {"task_index", "attempt"} <= labels.keys()
+        assert {"task_index", "attempt", "python_logger"} <= labels.keys()
+        assert entry[SOURCE]["file"].endswith(".py")
 
 
 def test_job_makes_a_verified_snapshot_whose_counts_match_looker(
@@ -61,7 +62,11 @@ def test_job_makes_a_verified_snapshot_whose_counts_match_looker(
     task_seconds = summary["task_summary"]["seconds"]
     assert 0 < instance_summary["extract_seconds"] < task_seconds
     assert 0 < instance_summary["upload_seconds"] < task_seconds
-    assert any(e.get("audit", {}).get("action") == "snapshot.created" for e in run.entries)
+    (created,) = [e for e in run.entries if "audit" in e]
+    assert created["audit"]["action"] == "snapshot.created"
+    assert created["severity"] == "NOTICE"
+    assert created[LABELS]["audit"] == "true"
+    assert created[LABELS]["instance"] == "default"
 
     assert standin.client_secret not in run.stdout + run.stderr
     assert standin.client_secret not in json.dumps(meta)
@@ -267,3 +272,18 @@ def test_missing_bucket_configuration_is_an_error_entry(run_job: RunJob, standin
     (entry,) = run.entries
     assert entry["severity"] == "ERROR"
     assert "bucket" in entry["message"].lower()
+
+
+def test_a_library_warning_is_a_structured_entry_of_the_instance(
+    run_job: RunJob, bucket: storage.Bucket, standin: StandIn, fault_proxy: FaultProxy
+) -> None:
+    """A warning logged below the job (the Cloud Storage retry) is an entry like the job's own."""
+    fault_proxy.fail(503, method="GET", path_regex=rf"/b/{bucket.name}/o/[^/]+$")
+    run = run_job({**sdk_env(standin), "STORAGE_EMULATOR_HOST": fault_proxy.url})
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stderr == ""
+    assert_structured(run)
+    (warning,) = [e for e in run.entries if e["severity"] == "WARNING"]
+    assert warning["message"].startswith("Cloud Storage did not answer (HTTP 503)")
+    assert warning[LABELS]["python_logger"] == "lookervault.gcs"
+    assert warning[LABELS]["instance"] == "default"
