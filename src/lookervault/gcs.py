@@ -32,6 +32,10 @@ NO_CREDENTIALS_HINT = (
     "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "
     "to a service account key file."
 )
+PERMISSION_DENIED_HINT = (
+    "Grant the account the role infra/README.md lists for its part under "
+    '"What each part needs" (never delete to the backup job), or use another account.'
+)
 KEY_FILE_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 DEFAULT_RETRY_SECONDS = 120.0
 log = logging.getLogger("lookervault.gcs")
@@ -102,7 +106,7 @@ def storage_errors(
     except (api_exceptions.Forbidden, api_exceptions.Unauthorized) as exc:
         raise RuntimeFailure(
             f"{what} failed: permission denied ({exc.message}).",
-            "Grant your account roles/storage.objectAdmin on the bucket, or use another account.",
+            PERMISSION_DENIED_HINT,
         ) from exc
     except DataCorruption as exc:
         raise IntegrityError(

@@ -177,4 +177,5 @@ def test_permission_denied_exits_1_with_what_to_do(
     result = run("snapshot", "list", "--no-cache")
     assert result.code == 1
     assert "permission denied" in result.err
-    assert "roles/storage.objectAdmin" in result.err
+    assert "infra/README.md" in result.err and '"What each part needs"' in result.err
+    assert "roles/storage.objectAdmin" not in result.err  # would let the job delete
