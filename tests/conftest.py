@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from google.cloud import storage
 
-from tests.support.gcs_emulator import Emulator, running_emulator
+from tests.support.gcs_emulator import Emulator, binary_emulator
 
 
 @pytest.fixture(scope="session")
 def gcs_emulator() -> Iterator[Emulator]:
-    with running_emulator() as emulator:
+    with binary_emulator() as emulator:
         yield emulator
 
 
