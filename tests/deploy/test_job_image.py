@@ -1,24 +1,25 @@
-"""The job image itself, built from job/Dockerfile (`make image`) and run by podman the way Cloud
-Run runs it: read-only root file system, its own unprivileged user, only the job's IAM
-permissions (the proxy refuses the rest), against the Looker stand-in and the GCS emulator on
-127.0.0.1. Run by `make test-image` (CI does); it needs podman, so plain `make test` leaves it
-out."""
+"""The job image itself, built from job/Dockerfile (`make image`) and run through testcontainers
+on podman's Docker API the way Cloud Run runs it: read-only root file system, its own
+unprivileged user, only the job's IAM permissions (the proxy refuses the rest), against the
+Looker stand-in and the GCS emulator on 127.0.0.1. Run by `make test-image` (CI does); it needs
+podman, so plain `make test` leaves it out."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
+import docker
 import google.cloud.storage as storage
 import pytest
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
 from lookervault.local.standin import StandIn
 from lookervault.snapshot.upload import META
@@ -27,6 +28,8 @@ from tests.deploy.infra_config import role_permissions
 from tests.deploy.permissions import allowed, grant_only, refused
 from tests.support.fault_proxy import FaultProxy
 from tests.support.looker_fixtures import sdk_env
+from tests.support.podman import docker_api  # noqa: F401
+from tests.support.structured_logs import parse_entries
 
 pytestmark = pytest.mark.image
 
@@ -36,24 +39,20 @@ TOLERATED = {"storage.buckets.get"}  # google-cloud-storage's telemetry lookup, 
 
 
 @pytest.fixture(scope="module")
-def podman() -> str:
-    path = shutil.which("podman")
-    if path is None:
-        pytest.fail("podman is not installed: apt-get install -y podman runc debootstrap")
-    if subprocess.run([path, "image", "exists", IMAGE], check=False).returncode != 0:
+def image(docker_api: str) -> str:  # noqa: F811
+    client = docker.DockerClient(base_url=docker_api)
+    try:
+        client.images.get(IMAGE)
+    except docker.errors.ImageNotFound:
         pytest.fail(f"{IMAGE} does not exist: build it with `make image`")
-    return path
+    finally:
+        client.close()
+    return IMAGE
 
 
-def process_facts(podman: str, container: str) -> tuple[str, str, str]:
+def process_facts(pid: int) -> tuple[str, str, str]:
     """The job process as the kernel sees it: its status, its mounts, its command line."""
-    pid = subprocess.run(
-        [podman, "inspect", "--format", "{{.State.Pid}}", container],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    proc = Path("/proc") / pid
+    proc = Path("/proc") / str(pid)
     cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     return (proc / "status").read_text(), (proc / "mountinfo").read_text(), cmdline
 
@@ -67,8 +66,26 @@ def root_mount_options(mountinfo: str) -> set[str]:
     raise AssertionError("no root mount in mountinfo")
 
 
+def job_container(image: str, bucket: str, standin: StandIn) -> DockerContainer:
+    """The image as Cloud Run runs a task: its environment, read-only, /tmp the only disk."""
+    environment = {
+        **task_env(),
+        **sdk_env(standin),
+        "LOOKERVAULT_WORK_DIR": "/tmp",
+        "LOOKERVAULT_BUCKET": bucket,
+        "STORAGE_EMULATOR_HOST": os.environ["STORAGE_EMULATOR_HOST"],
+        "GOOGLE_CLOUD_PROJECT": os.environ["GOOGLE_CLOUD_PROJECT"],
+    }
+    return (
+        DockerContainer(image)
+        .with_envs(**environment)
+        .with_kwargs(network_mode="host", read_only=True)
+        .with_tmpfs_mount("/tmp", "rw,size=512m,mode=1777")  # Docker's tmpfs options
+    )
+
+
 def test_the_image_makes_a_verified_snapshot_as_an_unprivileged_read_only_job(
-    podman: str,
+    image: str,
     gcs_client: storage.Client,
     bucket: storage.Bucket,
     fault_proxy: FaultProxy,
@@ -77,46 +94,38 @@ def test_the_image_makes_a_verified_snapshot_as_an_unprivileged_read_only_job(
 ) -> None:
     grant_only(fault_proxy, role_permissions("job_writer"))
     upload = fault_proxy.hold(method="PUT", query="upload_id")
-    environment = {**os.environ, **task_env(), **sdk_env(standin)}
-    passed = [*task_env(), *sdk_env(standin), "STORAGE_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT"]
-    container = f"lookervault-job-test-{uuid.uuid4().hex[:8]}"
-    command = [
-        podman, "run", "--name", container, "--network", "host",
-        "--read-only", "--tmpfs", "/tmp:rw,size=512m,mode=1777",
-        "-e", "LOOKERVAULT_WORK_DIR=/tmp", "-e", f"LOOKERVAULT_BUCKET={bucket.name}",
-        *[flag for name in passed for flag in ("-e", name)],
-        IMAGE,
-    ]  # fmt: skip
-    job = subprocess.Popen(
-        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
     try:
-        deadline = time.monotonic() + 180
-        while not upload.held.wait(0.5):
-            assert job.poll() is None, f"the job exited before uploading: {job.communicate()}"
-            assert time.monotonic() < deadline, "the job never started its upload"
-        status, mountinfo, cmdline = process_facts(podman, container)
-        upload.released.set()
-        stdout, stderr = job.communicate(timeout=240)
+        with job_container(image, bucket.name, standin) as container:
+            job = container.get_wrapped_container()
+            deadline = time.monotonic() + 180
+            while not upload.held.wait(0.5):
+                job.reload()
+                assert job.status == "running", (
+                    f"the job ended before uploading: {container.get_logs()}"
+                )
+                assert time.monotonic() < deadline, "the job never started its upload"
+            status, mountinfo, cmdline = process_facts(job.attrs["State"]["Pid"])
+            upload.released.set()
+            LogMessageWaitStrategy("task_summary").with_startup_timeout(240).wait_until_ready(
+                container
+            )
+            code = container.wait()
+            out, err = container.get_logs()
     finally:
         upload.released.set()
-        if job.poll() is None:
-            job.kill()
-            job.communicate()
-        subprocess.run([podman, "rm", "--force", container], check=False, capture_output=True)
+    stdout, stderr = out.decode(), err.decode()
 
-    assert job.returncode == 0, stdout + stderr
+    assert code == 0, stdout + stderr
     assert "lookervault.backup.job" in cmdline
     uids = next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1:]
     assert uids == [str(JOB_UID)] * 4, status
     assert "ro" in root_mount_options(mountinfo)
 
-    lines = stdout.splitlines()
-    assert lines
-    for line in lines:
-        entry = json.loads(line)
-        assert isinstance(entry, dict), line
-        assert entry["severity"] and entry["message"], line
+    entries = parse_entries(stdout)
+    (summary,) = [entry for entry in entries if "task_summary" in entry]
+    assert summary["task_summary"]["failed"] == []
+    (created,) = [entry for entry in entries if "audit" in entry]
+    assert created["audit"]["action"] == "snapshot.created"
     assert standin.client_secret not in stdout + stderr
 
     assert "storage.objects.create" in allowed(fault_proxy.records)
