@@ -12,7 +12,7 @@ CHECKOV_VENV := .venv-checkov
 JOB_IMAGE ?= localhost/lookervault-job:test
 
 .PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean \
-	infra-check image test-image
+	infra-check image image-test test-image
 
 setup: $(STAMP)
 
@@ -80,7 +80,7 @@ infra-check: setup $(INFRA_VENV)/.installed $(CHECKOV_VENV)/.installed
 
 # --- the job image, built and run with podman (../shared/container/README.md) ------------------
 
-image test-image: export CONTAINERS_CONF = $(abspath $(SHARED))/container/containers.conf
+image image-test test-image: export CONTAINERS_CONF = $(abspath $(SHARED))/container/containers.conf
 
 # --no-cache: podman reuses the cached `RUN --mount=...,from=builder` layer even when the builder's
 # wheels changed, which would ship stale code.
@@ -90,7 +90,10 @@ image:
 	podman build --no-cache --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
 		--build-arg PYTHON_IMAGE="$$base" -f job/Dockerfile -t $(JOB_IMAGE) .
 
-test-image: setup image
+test-image: image image-test
+
+# The image tests alone, against the image `make image` built ($(JOB_IMAGE)).
+image-test: setup
 	LOOKERVAULT_JOB_IMAGE=$(JOB_IMAGE) $(BIN)/pytest -m image tests/deploy
 
 clean:
