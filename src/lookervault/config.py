@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     instance: str = "default"
     filename_prefix: str = "looker"
     compression_level: int = Field(default=6, ge=1, le=9)
+    upload_chunk_mib: int = Field(default=16, ge=1, le=256)
     cache_ttl_seconds: int = Field(default=300, ge=0)
     snapshot_cache_mb: int = Field(default=2048, ge=0)
     state_dir: Path = Field(default_factory=default_state_dir)

@@ -52,6 +52,53 @@ def test_the_job_backs_up_with_create_and_get_only(
     assert refused(fault_proxy.records) <= TOLERATED
 
 
+def test_a_database_changed_during_the_upload_fails_the_job_with_nothing_to_delete(
+    gcs_client: storage.Client,
+    bucket: storage.Bucket,
+    fault_proxy: FaultProxy,
+    standin: StandIn,
+    tmp_path: Path,
+) -> None:
+    """The job may not delete, so a snapshot whose bytes no longer match its metadata must
+    never be committed. The job's database is changed once it has been hashed (while the
+    upload session opens); the stream finds it while compressing and fails the upload
+    before its final request: exit 1, no object, and no delete was ever needed."""
+    grant_only(fault_proxy, role_permissions("job_writer"))
+    held = fault_proxy.hold(method="POST", query="uploadType=resumable")
+    environment = {
+        **os.environ,
+        **task_env(),
+        **sdk_env(standin),
+        "LOOKERVAULT_WORK_DIR": str(tmp_path),
+        "LOOKERVAULT_UPLOAD_CHUNK_MIB": "1",
+    }
+    job = subprocess.Popen(
+        job_command(), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert held.held.wait(timeout=120), "the job never opened an upload session"
+        (database,) = tmp_path.glob("lookervault-default-*/looker.db")
+        with database.open("r+b") as handle:
+            handle.seek(-10, os.SEEK_END)
+            handle.write(b"changed!!!")
+    finally:
+        held.released.set()
+    out, err = job.communicate(timeout=240)
+
+    assert job.returncode == 1, out + err
+    assert "changed while it was being compressed" in out
+    assert list(gcs_client.list_blobs(bucket.name)) == []
+    assert fault_proxy.count(method="POST", query="uploadType=resumable") == 1
+    finalizing = [
+        r.headers.get("content-range", "")
+        for r in fault_proxy.matching(method="PUT")
+        if not r.headers.get("content-range", "").endswith("/*")
+    ]
+    assert finalizing == []
+    assert "storage.objects.delete" not in refused(fault_proxy.records)
+    assert refused(fault_proxy.records) <= TOLERATED
+
+
 def test_the_function_prunes_with_exactly_list_get_and_delete(
     gcs_client: storage.Client,
     bucket: storage.Bucket,

@@ -37,7 +37,14 @@ def run_while_held(command: list[str], held: Fault, meanwhile: Callable[[], None
     return Result(process.returncode, out, err)
 
 
-def test_a_source_that_changes_while_it_is_compressed_is_discarded(
+def final_upload_requests(proxy: FaultProxy) -> list[str]:
+    """Content-Range of each upload request that would commit the object: one with the total
+    size in it (`bytes 0-99/100`, `bytes */100`), where every other one says `/*`."""
+    ranges = [r.headers.get("content-range", "") for r in proxy.matching(method="PUT")]
+    return [value for value in ranges if not value.endswith("/*")]
+
+
+def test_a_source_that_changes_while_it_is_compressed_fails_before_anything_is_committed(
     bucket: storage.Bucket,
     fault_proxy: FaultProxy,
     large_db: Path,
@@ -45,11 +52,13 @@ def test_a_source_that_changes_while_it_is_compressed_is_discarded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The copy is hashed, then compressed as it streams; a byte changed in between (here
-    near the end of the 60 MB copy, while the upload session waits and the compressor, a
-    bounded queue ahead, is still at the start) must fail the upload."""
+    near the end of the copy, while the upload session is being opened and before the
+    compressor has read anything) must fail the upload inside the stream: no request ever
+    finalizes the object, so there is nothing to delete (the backup job may not delete)."""
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setenv("LOOKERVAULT_UPLOAD_CHUNK_MIB", "2")
     held = fault_proxy.hold(method="POST", query="uploadType=resumable")
 
     def change_the_copy() -> None:
@@ -61,6 +70,10 @@ def test_a_source_that_changes_while_it_is_compressed_is_discarded(
     done = run_while_held(["snapshot", "upload", "--source", str(large_db)], held, change_the_copy)
     assert done.code == 1, done.err
     assert "changed while it was being compressed" in done.err
+    assert "no snapshot was created" in done.err
+    assert fault_proxy.count(method="PUT") >= 2, "chunks were sent before the change was found"
+    assert final_upload_requests(fault_proxy) == []
+    assert fault_proxy.count(method="DELETE") == 0
     assert list(bucket.client.list_blobs(bucket.name)) == []
     assert list(scratch.iterdir()) == []
 

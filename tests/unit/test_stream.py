@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from lookervault.errors import IntegrityError
 from lookervault.snapshot.integrity import digest_file
 from lookervault.snapshot.stream import CompressedStream
+
+AHEAD = 256 * 1024
+
+
+def stream_of(source: Path, level: int = 6) -> CompressedStream:
+    return CompressedStream(source, level, digest_file(source), AHEAD)
 
 
 @pytest.fixture
@@ -20,7 +27,7 @@ def source(tmp_path: Path) -> Path:
 
 
 def test_output_is_standard_gzip_with_matching_checksums(source: Path) -> None:
-    with CompressedStream(source, 6) as stream:
+    with stream_of(source) as stream:
         data = stream.read()
     assert gzip.decompress(data) == source.read_bytes()
     assert stream.raw.crc32c == digest_file(source).crc32c
@@ -31,7 +38,7 @@ def test_seeking_back_into_the_last_chunk_rereads_the_same_bytes(source: Path) -
     """What a resumable upload does after a failed request."""
     rng = random.Random(1)
     assembled = bytearray()
-    with CompressedStream(source, 1) as stream:
+    with stream_of(source, 1) as stream:
         while True:
             start = stream.tell()
             chunk = stream.read(64 * 1024)
@@ -49,13 +56,48 @@ def test_seeking_back_into_the_last_chunk_rereads_the_same_bytes(source: Path) -
 
 
 def test_seeking_before_the_last_chunk_is_refused(source: Path) -> None:
-    with CompressedStream(source, 6) as stream:
+    with stream_of(source) as stream:
         stream.read(1000)
         stream.read(1000)
         with pytest.raises(io.UnsupportedOperation):
             stream.seek(500)
 
 
-def test_a_read_error_reaches_the_reader(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError), CompressedStream(tmp_path / "missing", 6) as stream:
+def test_a_read_error_reaches_the_reader(source: Path) -> None:
+    stream = stream_of(source)
+    source.unlink()
+    with pytest.raises(FileNotFoundError), stream:
         stream.read(10)
+
+
+def test_nothing_is_read_before_the_first_read(source: Path) -> None:
+    """The upload session starts first; the file is read from then on."""
+    with stream_of(source) as stream:
+        assert stream.raw.size == 0
+        stream.read(10)
+        assert stream.raw.size > 0
+
+
+@pytest.mark.parametrize("change", ["a byte", "appended bytes", "truncated"])
+def test_a_file_changed_after_hashing_fails_before_the_gzip_trailer(
+    source: Path, change: str
+) -> None:
+    """An upload sends its final request only after a short read: the error must come first,
+    and every byte handed out before it must be short of a whole gzip stream."""
+    stream = stream_of(source)
+    with source.open("r+b") as handle:
+        if change == "a byte":
+            handle.seek(-10, 2)
+            handle.write(b"!")
+        elif change == "appended bytes":
+            handle.seek(0, 2)
+            handle.write(b"more")
+        else:
+            handle.truncate(source.stat().st_size - 1)
+    handed_out = bytearray()
+    with pytest.raises(IntegrityError, match="changed while it was being compressed"), stream:
+        while chunk := stream.read(64 * 1024):
+            assert len(chunk) == 64 * 1024, "a short read: the upload would have finished"
+            handed_out += chunk
+    with pytest.raises(EOFError):
+        gzip.decompress(bytes(handed_out))

@@ -22,12 +22,12 @@ from lookervault.gcs import retry_policy, storage_errors
 from lookervault.looker.store import incomplete_reason
 from lookervault.snapshot.catalog import INCOMPLETE_KEY
 from lookervault.snapshot.compression import ENGINE, engine_level
-from lookervault.snapshot.integrity import Digest, consistent_copy, digest_file, quick_check
+from lookervault.snapshot.integrity import Digest, checked_digest, consistent_copy
 from lookervault.snapshot.naming import SnapshotName, build_name
 from lookervault.snapshot.stream import CompressedStream
 
 FORMAT_VERSION = "1"
-UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024
+MIB = 1024 * 1024
 CONTENT_TYPE = "application/gzip"
 MAX_NAME_ATTEMPTS = 30
 META = "lookervault-"
@@ -111,6 +111,20 @@ def _delete_quietly(blob: storage.Blob, retry: Retry) -> None:
         blob.delete(if_generation_match=blob.generation, retry=retry)
 
 
+def _refuse_if_damaged(source: Path, problems: str | None, private_source: bool) -> None:
+    """A damaged copy means a damaged source (exit 2); a damaged private source is ours."""
+    if problems is None:
+        return
+    if private_source:
+        raise IntegrityError(
+            f"{source.name} is damaged: {problems}.", "The data is damaged; use another snapshot."
+        )
+    raise UsageError(
+        f"{source} is damaged: {problems}.",
+        "It cannot be backed up. Run `lookervault extract` into a new file and upload that.",
+    )
+
+
 def _refuse_unless_whole(
     source: Path, database: Path, allow_incomplete: bool, metadata: dict[str, str]
 ) -> None:
@@ -152,13 +166,12 @@ def upload_snapshot(
     retry = retry_policy(settings.gcs_retry_seconds)
     with tempfile.TemporaryDirectory(prefix="lookervault-upload-", dir=work_dir) as scratch:
         copy = source if private_source else Path(scratch) / "looker.db"
-        if private_source:
-            quick_check(source)
-        else:
+        if not private_source:
             consistent_copy(source, copy)
+        raw, problems = checked_digest(copy)
+        _refuse_if_damaged(source, problems, private_source)
         metadata = dict(extra_metadata or {})
         _refuse_unless_whole(source, copy, allow_incomplete, metadata)
-        raw = digest_file(copy)
         metadata = snapshot_metadata(raw, level, metadata)
         name = build_name(settings.prefix, settings.instance, settings.filename_prefix, now())
         with storage_errors("Uploading the snapshot", bucket_name):
@@ -173,7 +186,7 @@ def upload_snapshot(
                     name = name.next_second()
                     continue
                 try:
-                    return _transfer(bucket, name, copy, raw, level, metadata, progress, retry)
+                    return _transfer(bucket, name, copy, raw, settings, metadata, progress, retry)
                 except api_exceptions.PreconditionFailed:
                     name = name.next_second()
     raise RuntimeFailure(
@@ -187,14 +200,18 @@ def _transfer(
     name: SnapshotName,
     copy: Path,
     raw: Digest,
-    level: int,
+    settings: Settings,
     metadata: dict[str, str],
     progress: Callable[[int], None] | None,
     retry: Retry,
 ) -> UploadResult:
-    blob = bucket.blob(name.object_name, chunk_size=UPLOAD_CHUNK_SIZE)
+    """One create-only resumable upload; the stream fails it before its final request if the
+    copy is no longer the one hashed, so that never needs a delete."""
+    chunk_size = settings.upload_chunk_mib * MIB
+    blob = bucket.blob(name.object_name, chunk_size=chunk_size)
     blob.metadata = metadata
-    with CompressedStream(copy, level, progress) as stream:
+    level = settings.compression_level
+    with CompressedStream(copy, level, raw, chunk_size, progress) as stream:
         try:
             blob.upload_from_file(
                 stream,
@@ -213,12 +230,6 @@ def _transfer(
                 "Nothing was kept under a snapshot name; retry the upload.",
             ) from exc
         compressed = stream.compressed.digest()
-        if stream.raw.crc32c != raw.crc32c or stream.raw.size != raw.size:
-            _delete_quietly(blob, retry)
-            raise IntegrityError(
-                "The database changed while it was being compressed; the snapshot was discarded.",
-                "Retry the upload.",
-            )
     if blob.crc32c != compressed.crc32c or blob.size != compressed.size:
         _delete_quietly(blob, retry)
         raise IntegrityError(
