@@ -32,6 +32,17 @@ def metadata_for(raw: bytes) -> dict[str, str]:
     }
 
 
+def uploaded_metadata_for(raw: bytes) -> dict[str, str]:
+    """What our upload records: with it, a matching SHA-256 replaces the SQLite check."""
+    return {**metadata_for(raw), f"{META}format": "1"}
+
+
+def damaged(raw: bytes) -> bytes:
+    """The same size, with a stretch of pages zeroed: SQLite would not call it ok."""
+    middle = len(raw) // 2
+    return raw[:middle] + bytes(64 * 1024) + raw[middle + 64 * 1024 :]
+
+
 def store(bucket: storage.Bucket, stored: bytes, metadata: dict[str, str]) -> None:
     blob = bucket.blob(NAME)
     blob.metadata = metadata
@@ -67,6 +78,10 @@ CASES: dict[str, tuple[Case, str]] = {
     ),
     "raw SHA-256 differs": (
         lambda raw: (gzip.compress(raw), {**metadata_for(raw), f"{META}raw-sha256": "0" * 64}),
+        "recorded SHA-256",
+    ),
+    "other bytes than our upload hashed": (
+        lambda raw: (gzip.compress(damaged(raw)), uploaded_metadata_for(raw)),
         "recorded SHA-256",
     ),
 }

@@ -38,6 +38,7 @@ def test_round_trip_of_a_large_database_is_byte_identical(
     downloaded = run("snapshot", "download", "1", "--output", str(out), "--json")
     assert downloaded.code == 0, downloaded.err
     assert downloaded.json()["verified_against_metadata"] is True
+    assert downloaded.json()["sqlite_checked"] is False  # the SHA-256 proves it was checked
 
     restored = out.read_bytes()
     assert hashlib.sha256(restored).hexdigest() == info["raw_sha256"]
@@ -138,6 +139,7 @@ def test_content_encoding_gzip_object_from_another_tool_still_verifies(
     result = run("snapshot", "download", name, "--output", str(out), "--json")
     assert result.code == 0, result.err
     assert result.json()["verified_against_metadata"] is False
+    assert result.json()["sqlite_checked"] is True
     assert out.read_bytes() == data
 
 

@@ -263,12 +263,18 @@ def download(ref: str, output: Path, overwrite: bool, instance: str | None, as_j
                 compressed_size_bytes=result.compressed_size,
                 raw_sha256=result.raw.sha256,
                 verified_against_metadata=result.verified_against_metadata,
+                sqlite_checked=result.sqlite_checked,
             )
         )
     else:
+        proof = (
+            "checksums and SQLite check passed"
+            if result.sqlite_checked
+            else "byte-identical to the uploaded database, which passed SQLite's check"
+        )
         click.echo(
             f"Downloaded {_named(resolved)} to {result.destination} "
-            f"({human_size(result.raw.size)}, checksums and SQLite check passed)"
+            f"({human_size(result.raw.size)}, {proof})"
         )
 
 

@@ -1,4 +1,4 @@
-"""Download: raw bytes -> CRC32C -> gunzip -> size/CRC32C/SHA-256 -> quick_check -> rename.
+"""Download: raw bytes -> CRC32C -> gunzip -> size/CRC32C/SHA-256 -> (quick_check) -> rename.
 
 Everything lands in a temporary file beside the destination; only a fully verified file is
 renamed over it. On any failure the destination is untouched and the temporary file is gone.
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import google.cloud.storage as storage
 from google.api_core.retry import Retry
@@ -28,7 +28,12 @@ from lookervault.snapshot.compression import decompressor
 from lookervault.snapshot.integrity import Digest, Hasher, sqlite_problems
 from lookervault.snapshot.upload import META
 
-_WRITE_QUEUE_DEPTH = 64
+_BLOCK = 128 * 1024  # compressed bytes per inflate call
+_PIECE = 256 * 1024  # at most this many raw bytes per inflate result, so buffers stay in cache
+_BATCH = 1024 * 1024  # raw bytes handed to the writer at once
+_QUEUE_DEPTH = 16
+_SYNC_EVERY = 64 * 1024 * 1024  # raw bytes written between two flushes to disk
+_END = None
 
 
 @dataclass(frozen=True)
@@ -38,74 +43,136 @@ class DownloadResult:
     raw: Digest
     compressed_size: int
     verified_against_metadata: bool
+    sqlite_checked: bool
+
+
+class _Stage:
+    """A thread that applies `work` to each item put, in order. The first error is kept
+    (the items after it are dropped) and raised again by `finish`, in the caller's thread."""
+
+    def __init__(self, work: Callable[[Any], None], name: str) -> None:
+        self.error: BaseException | None = None
+        self._work = work
+        self._items: queue.Queue[Any] = queue.Queue(_QUEUE_DEPTH)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._items.get()) is not _END:
+            if self.error is None:
+                try:
+                    self._work(item)
+                except BaseException as exc:
+                    self.error = exc
+
+    def put(self, item: object) -> None:
+        if self.error is None:
+            self._items.put(item)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._items.put(_END)
+            self._thread.join()
+
+    def finish(self) -> None:
+        self.stop()
+        if self.error is not None:
+            raise self.error
 
 
 class _GunzipSink:
-    """A write-only file object: hashes compressed bytes and inflates them; a second thread
-    hashes and writes the raw bytes, so the two halves of the work share both cores."""
+    """A write-only file object for the HTTP download, which writes it 8 KiB at a time.
+
+    The compressed bytes are gathered into blocks and checksummed here; an inflating thread
+    turns them into raw bytes, and a writing thread hashes and writes those, while a third
+    flushes what was written to disk. The work of all four (the HTTP reads included) is done
+    outside the GIL, so it spreads over the cores.
+    """
 
     def __init__(self, out: BinaryIO, progress: Callable[[int], None] | None) -> None:
         self.compressed = Hasher(with_sha256=False)
         self.raw = Hasher()
         self.gzip_error: str | None = None
         self._out = out
-        self._inflate = decompressor()
         self._progress = progress
-        self._pending: queue.Queue[bytes | None] = queue.Queue(_WRITE_QUEUE_DEPTH)
-        self._write_error: BaseException | None = None
-        self._writer = threading.Thread(target=self._write_raw, name="raw-writer", daemon=True)
-        self._writer.start()
+        self._block = bytearray()
+        self._inflate = decompressor()
+        self._batch: list[bytes] = []
+        self._batched = 0
+        self._unsynced = 0
+        self._syncer = _Stage(lambda _: os.fdatasync(out.fileno()), "raw-syncer")
+        self._writer = _Stage(self._write_raw, "raw-writer")
+        self._inflater = _Stage(self._inflate_block, "inflater")
 
     def __enter__(self) -> _GunzipSink:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop_writer()
+        for stage in (self._inflater, self._writer, self._syncer):
+            stage.stop()
 
     def write(self, data: bytes) -> int:
-        self.compressed.update(data)
-        if self.gzip_error is None:
-            self._inflate_chunk(data)
-        if self._progress:
-            self._progress(len(data))
+        self._block += data
+        if len(self._block) >= _BLOCK:
+            self._hand_over()
         return len(data)
 
-    def _inflate_chunk(self, data: bytes) -> None:
+    def _hand_over(self) -> None:
+        block = bytes(self._block)
+        self._block.clear()
+        self.compressed.update(block)
+        self._inflater.put(block)
+        if self._progress:
+            self._progress(len(block))
+
+    def flush(self) -> None:
+        """Nothing to do before finish(): the writing thread owns the output file."""
+
+    def drain(self) -> Digest:
+        """Hand over the last block; the digest of every compressed byte written."""
+        if self._block:
+            self._hand_over()
+        return self.compressed.digest()
+
+    def _inflate_block(self, block: bytes) -> None:
         """Inflate, remembering (not raising) a bad stream so the CRC32C check speaks first."""
+        if self.gzip_error is not None:
+            return
         try:
-            raw = self._inflate.decompress(data)
+            raw = self._inflate.decompress(block, _PIECE)
+            while raw:
+                self._add(raw)
+                raw = self._inflate.decompress(self._inflate.unconsumed_tail, _PIECE)
         except Exception as exc:
             self.gzip_error = f"not a valid gzip stream ({exc})"
             return
         if self._inflate.unused_data:
             self.gzip_error = "trailing data after the gzip stream"
-            return
-        if raw and self._write_error is None:
-            self._pending.put(raw)
 
-    def _write_raw(self) -> None:
-        while (raw := self._pending.get()) is not None:
-            if self._write_error is not None:
-                continue
-            try:
-                self.raw.update(raw)
-                self._out.write(raw)
-            except BaseException as exc:  # raised again by finish(), in the caller's thread
-                self._write_error = exc
+    def _add(self, raw: bytes) -> None:
+        self._batch.append(raw)
+        self._batched += len(raw)
+        if self._batched >= _BATCH:
+            self._writer.put(self._batch)
+            self._batch, self._batched = [], 0
 
-    def _stop_writer(self) -> None:
-        if self._writer.is_alive():
-            self._pending.put(None)
-            self._writer.join()
-
-    def flush(self) -> None:
-        """Nothing to do before finish(): the writer thread owns the output file."""
+    def _write_raw(self, batch: list[bytes]) -> None:
+        for raw in batch:
+            self.raw.update(raw)
+            self._out.write(raw)
+            self._unsynced += len(raw)
+        if self._unsynced >= _SYNC_EVERY:
+            self._out.flush()
+            self._syncer.put(self._unsynced)
+            self._unsynced = 0
 
     def finish(self) -> None:
         """Wait for every raw byte to be written; then the gzip stream must be whole."""
-        self._stop_writer()
-        if self._write_error is not None:
-            raise self._write_error
+        self._inflater.finish()
+        if self._batch:
+            self._writer.put(self._batch)
+        self._writer.finish()
+        self._syncer.finish()
         if self.gzip_error is None and not self._inflate.eof:
             self.gzip_error = "a truncated gzip stream"
         if self.gzip_error:
@@ -177,6 +244,13 @@ def _check_against_metadata(snap: Snapshot, raw: Digest) -> bool:
     return True
 
 
+def _checked_at_upload(snap: Snapshot, verified: bool) -> bool:
+    """Whether the raw bytes are proven to be a database that passed `quick_check`: their
+    SHA-256 matched the metadata, and the metadata was written by our upload, which checks
+    the database before hashing it (docs/integrity.md)."""
+    return verified and {f"{META}format", f"{META}raw-sha256"} <= snap.metadata.keys()
+
+
 def _publish(temporary: Path, destination: Path, overwrite: bool) -> None:
     """Atomic rename; without overwrite, a link that fails if the destination appeared."""
     if overwrite:
@@ -220,12 +294,13 @@ def download_snapshot(
     with _temporary_beside(destination) as (handle, temporary):
         raw, compressed_size = _fetch(client, bucket, snap, handle, destination, progress, retry)
         verified = _check_against_metadata(snap, raw)
+        sqlite_check = not _checked_at_upload(snap, verified)
         try:
             handle.flush()
             os.fchmod(handle.fileno(), _new_file_mode(destination))
             with ThreadPoolExecutor(1) as pool:  # flush to disk while SQLite checks the pages
                 synced = pool.submit(os.fsync, handle.fileno())
-                problems = sqlite_problems(temporary)
+                problems = sqlite_problems(temporary) if sqlite_check else None
                 synced.result()
         except OSError as exc:
             raise _write_failed(destination, exc) from exc
@@ -234,7 +309,7 @@ def download_snapshot(
                 f"The snapshot {snap.name} is damaged: {problems}.", "Use another snapshot."
             )
         _publish(temporary, destination, overwrite)
-    return DownloadResult(snap.name, destination, raw, compressed_size, verified)
+    return DownloadResult(snap.name, destination, raw, compressed_size, verified, sqlite_check)
 
 
 def _fetch(
@@ -262,7 +337,7 @@ def _fetch(
                 blob.download_to_file(
                     sink, raw_download=True, checksum=None, retry=retry or retry_policy()
                 )
-            compressed = sink.compressed.digest()
+            compressed = sink.drain()
             if compressed.crc32c == snap.crc32c and compressed.size == snap.size_bytes:
                 try:
                     sink.finish()
