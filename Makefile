@@ -45,7 +45,7 @@ demo: setup
 	$(BIN)/lookervault demo
 
 bench: setup
-	$(BIN)/python bench/snapshot_bench.py
+	$(BIN)/python bench/snapshot_bench.py --size-mb 200 1024 --runs 5 --compression
 
 stand-in-check: setup
 	$(BIN)/python -m tests.support.standin_check --max-examples 25

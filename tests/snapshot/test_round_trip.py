@@ -59,7 +59,25 @@ def test_stored_object_is_plain_gzip_with_metadata(
     assert meta[f"{META}raw-sha256"] == hashlib.sha256(raw).hexdigest()
     assert meta[f"{META}format"] == "1"
     assert meta[f"{META}compression-level"] == "6"
+    assert meta[f"{META}compression-engine"] == "isal:2"
     assert blob.crc32c == info["crc32c"]
+
+
+def test_the_size_first_level_stores_a_smaller_standard_gzip(
+    run: Run, bucket: storage.Bucket, sample_db: Path, tmp_path: Path
+) -> None:
+    fast = run("snapshot", "upload", "--source", str(sample_db), "--json").json()
+    small = run(
+        "snapshot", "upload", "--source", str(sample_db), "--compression-level", "9", "--json"
+    ).json()
+    assert small["compressed_size_bytes"] < fast["compressed_size_bytes"]
+    blob = bucket.get_blob(small["name"])
+    assert blob.metadata[f"{META}compression-engine"] == "zlib:9"
+    raw = gzip.decompress(blob.download_as_bytes(raw_download=True))
+    assert hashlib.sha256(raw).hexdigest() == small["raw_sha256"]
+    out = tmp_path / "small.db"
+    assert run("snapshot", "download", small["name"], "--output", str(out)).code == 0
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == small["raw_sha256"]
 
 
 def test_two_uploads_in_the_same_second_make_two_objects(

@@ -10,11 +10,11 @@ from lookervault.errors import IntegrityError
 from lookervault.snapshot.integrity import digest_file
 from lookervault.snapshot.stream import CompressedStream
 
-AHEAD = 256 * 1024
+CHUNK = 256 * 1024
 
 
 def stream_of(source: Path, level: int = 6) -> CompressedStream:
-    return CompressedStream(source, level, digest_file(source), AHEAD)
+    return CompressedStream(source, level, digest_file(source), CHUNK)
 
 
 @pytest.fixture

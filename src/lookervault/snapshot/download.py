@@ -31,7 +31,7 @@ from lookervault.snapshot.upload import META
 _BLOCK = 128 * 1024  # compressed bytes per inflate call
 _PIECE = 256 * 1024  # at most this many raw bytes per inflate result, so buffers stay in cache
 _BATCH = 1024 * 1024  # raw bytes handed to the writer at once
-_QUEUE_DEPTH = 16
+_QUEUE_DEPTH = 4
 _SYNC_EVERY = 64 * 1024 * 1024  # raw bytes written between two flushes to disk
 _END = None
 

@@ -21,7 +21,7 @@ from lookervault.errors import IntegrityError, RuntimeFailure, UsageError
 from lookervault.gcs import retry_policy, storage_errors
 from lookervault.looker.store import incomplete_reason
 from lookervault.snapshot.catalog import INCOMPLETE_KEY
-from lookervault.snapshot.compression import ENGINE, engine_level
+from lookervault.snapshot.compression import engine
 from lookervault.snapshot.integrity import Digest, checked_digest, consistent_copy
 from lookervault.snapshot.naming import SnapshotName, build_name
 from lookervault.snapshot.stream import CompressedStream
@@ -66,7 +66,7 @@ def snapshot_metadata(
         f"{META}raw-crc32c": raw.crc32c,
         f"{META}raw-sha256": raw.sha256,
         f"{META}compression-level": str(level),
-        f"{META}compression-engine": f"{ENGINE}:{engine_level(level)}",
+        f"{META}compression-engine": engine(level),
         f"{META}tool-version": __version__,
     }
     for key, value in (extra or {}).items():
