@@ -4,10 +4,12 @@ Promise: an object appears under a snapshot name only if it holds exactly the by
 database that passed SQLite's check, and a download is put in place only if it is
 byte-identical to what was uploaded.
 
-    upload:   consistent copy -> hash -> gzip + CRC32C stream -> create-only resumable upload
+    upload:   consistent copy -> hash beside quick_check -> gzip + CRC32C stream, which fails
+              before the final request if the copy changed -> create-only resumable upload
               -> compare the committed CRC32C, delete on mismatch
     download: raw bytes -> CRC32C -> gunzip -> size/CRC32C/SHA-256 vs metadata
-              -> quick_check -> atomic rename over the destination
+              -> quick_check (unless the SHA-256 proves it passed at upload)
+              -> atomic rename over the destination
     service:  the use cases (upload, list, download, delete, protect) with their audit events
 
 Interrupted: an upload leaves no object under a snapshot name (an unfinished resumable upload
