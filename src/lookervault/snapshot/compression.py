@@ -1,8 +1,9 @@
 """Streaming gzip: ISA-L for speed, zlib for size; either way a standard gzip stream.
 
-gzip levels 1-6 use ISA-L (a fast deflate engine: 6, the default, compresses a Looker database
-about ten times faster than `gzip -6`, to objects about a quarter larger); levels 7-9 use
-zlib at that level, the smallest objects, at gzip's own speed (bench/RESULTS.md).
+gzip levels 1-6 use ISA-L (a fast deflate engine: 6, the default, compresses a Looker
+database more than ten times faster than `gzip -6`, to objects about a quarter larger);
+levels 7-9 use zlib at that level, the smallest objects, at gzip's own speed
+(bench/RESULTS.md).
 """
 
 from __future__ import annotations
