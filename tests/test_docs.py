@@ -41,3 +41,12 @@ def test_the_demo_promises_a_restore_only_once_there_is_one() -> None:
         assert "restore" not in demo_help
     targets = re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), flags=re.MULTILINE)
     assert "demo" in targets
+
+
+def test_the_layout_in_development_md_names_every_package() -> None:
+    """Issue 8: the tree in docs/development.md is how a newcomer learns the architecture."""
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    tree = text.split("## Layout", 1)[1].split("```")[1]
+    shown = set(re.findall(r"^  ([a-z_]+)/ ", tree, flags=re.MULTILINE))
+    packages = {p.parent.name for p in (ROOT / "src" / "lookervault").glob("*/__init__.py")}
+    assert shown == packages
