@@ -80,8 +80,27 @@ def test_a_byte_flipped_in_transit_is_fetched_again_and_verified(
     out = tmp_path / "looker.db"
     result = run("snapshot", "download", "1", "--output", str(out), "--json")
     assert result.code == 0, result.err
-    assert fault_proxy.count(**DOWNLOAD) == 2
+    starts = [r.headers.get("range", "") for r in fault_proxy.matching(**DOWNLOAD)]
+    assert sum(start.startswith("bytes=0-") for start in starts) == 2, "downloaded twice"
     assert hashlib.sha256(out.read_bytes()).hexdigest() == uploaded.json()["raw_sha256"]
+
+
+def test_a_download_reads_ranges_that_cover_the_object_exactly_once(
+    run: Run, bucket: storage.Bucket, fault_proxy: FaultProxy, large_db: Path, tmp_path: Path
+) -> None:
+    """Ranges are inclusive (RFC 9110 14.1.2): an off-by-one would skip or repeat a byte."""
+    uploaded = run("snapshot", "upload", "--source", str(large_db), "--json").json()
+    fault_proxy.reset()
+    out = tmp_path / "looker.db"
+    assert run("snapshot", "download", "1", "--output", str(out)).code == 0
+    spans = sorted(
+        tuple(int(end) for end in r.headers["range"].removeprefix("bytes=").split("-"))
+        for r in fault_proxy.matching(**DOWNLOAD)
+    )
+    assert len(spans) >= 2, "large_db should take more than one range"
+    covered = [first for first, _ in spans] + [spans[-1][1] + 1]
+    assert covered == [0] + [last + 1 for _, last in spans]
+    assert covered[-1] == uploaded["compressed_size_bytes"]
 
 
 def test_a_damaged_stored_object_is_named_as_such_and_touches_nothing(

@@ -1,4 +1,4 @@
-"""Download: raw bytes -> CRC32C -> gunzip -> size/CRC32C/SHA-256 -> (quick_check) -> rename.
+"""Download: raw ranges -> CRC32C -> gunzip -> size/CRC32C/SHA-256 -> (quick_check) -> rename.
 
 Everything lands in a temporary file beside the destination; only a fully verified file is
 renamed over it. On any failure the destination is untouched and the temporary file is gone.
@@ -6,6 +6,7 @@ renamed over it. On any failure the destination is untouched and the temporary f
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import queue
@@ -13,8 +14,9 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,6 +30,8 @@ from lookervault.snapshot.compression import decompressor
 from lookervault.snapshot.integrity import Digest, Hasher, sqlite_problems
 from lookervault.snapshot.upload import META
 
+_RANGE = 8 * 1024 * 1024  # compressed bytes per ranged read
+_READERS = 2  # ranged reads in flight
 _BLOCK = 128 * 1024  # compressed bytes per inflate call
 _PIECE = 256 * 1024  # at most this many raw bytes per inflate result, so buffers stay in cache
 _BATCH = 1024 * 1024  # raw bytes handed to the writer at once
@@ -81,12 +85,12 @@ class _Stage:
 
 
 class _GunzipSink:
-    """A write-only file object for the HTTP download, which writes it 8 KiB at a time.
+    """Where the ranged reads of the object go, in order.
 
-    The compressed bytes are gathered into blocks and checksummed here; an inflating thread
-    turns them into raw bytes, and a writing thread hashes and writes those, while a third
-    flushes what was written to disk. The work of all four (the HTTP reads included) is done
-    outside the GIL, so it spreads over the cores.
+    Each range is checksummed here and split into blocks for an inflating thread; a writing
+    thread hashes and writes the raw bytes, while a third flushes what was written to disk.
+    The work of all of them (the HTTP reads included) is done outside the GIL, so it spreads
+    over the cores.
     """
 
     def __init__(self, out: BinaryIO, progress: Callable[[int], None] | None) -> None:
@@ -95,7 +99,6 @@ class _GunzipSink:
         self.gzip_error: str | None = None
         self._out = out
         self._progress = progress
-        self._block = bytearray()
         self._inflate = decompressor()
         self._batch: list[bytes] = []
         self._batched = 0
@@ -111,30 +114,15 @@ class _GunzipSink:
         for stage in (self._inflater, self._writer, self._syncer):
             stage.stop()
 
-    def write(self, data: bytes) -> int:
-        self._block += data
-        if len(self._block) >= _BLOCK:
-            self._hand_over()
-        return len(data)
-
-    def _hand_over(self) -> None:
-        block = bytes(self._block)
-        self._block.clear()
-        self.compressed.update(block)
-        self._inflater.put(block)
+    def write(self, data: bytes) -> None:
+        self.compressed.update(data)
+        view = memoryview(data)  # blocks are views into the range, not copies
+        for start in range(0, len(data), _BLOCK):
+            self._inflater.put(view[start : start + _BLOCK])
         if self._progress:
-            self._progress(len(block))
+            self._progress(len(data))
 
-    def flush(self) -> None:
-        """Nothing to do before finish(): the writing thread owns the output file."""
-
-    def drain(self) -> Digest:
-        """Hand over the last block; the digest of every compressed byte written."""
-        if self._block:
-            self._hand_over()
-        return self.compressed.digest()
-
-    def _inflate_block(self, block: bytes) -> None:
+    def _inflate_block(self, block: memoryview) -> None:
         """Inflate, remembering (not raising) a bad stream so the CRC32C check speaks first."""
         if self.gzip_error is not None:
             return
@@ -312,6 +300,54 @@ def download_snapshot(
     return DownloadResult(snap.name, destination, raw, compressed_size, verified, sqlite_check)
 
 
+def _read_ranges(blob: storage.Blob, size: int, sink: _GunzipSink, retry: Retry) -> None:
+    """The object in ranges of `_RANGE` bytes, `_READERS` requests at a time, handed to the
+    sink in order. Each range is read whole in one call: the client's streaming download reads
+    8 KiB at a time, and that loop alone held the GIL long enough to slow the other threads.
+    The readers are daemon threads, so Ctrl-C never waits for a request in flight."""
+    jobs: queue.Queue[tuple[int, Future[bytes]] | None] = queue.Queue()
+
+    def read() -> None:
+        while (job := jobs.get()) is not None:
+            start, into = job
+            try:
+                into.set_result(
+                    blob.download_as_bytes(
+                        start=start,
+                        end=min(start + _RANGE, size) - 1,
+                        raw_download=True,
+                        checksum=None,
+                        retry=retry,
+                        single_shot_download=True,
+                    )
+                )
+            except BaseException as exc:
+                into.set_exception(exc)
+
+    def requested(start: int) -> Future[bytes]:
+        future: Future[bytes] = Future()
+        jobs.put((start, future))
+        return future
+
+    for _ in range(_READERS):
+        threading.Thread(target=read, name="range-reader", daemon=True).start()
+    try:
+        starts = iter(range(0, size, _RANGE))
+        reads = collections.deque(requested(start) for start in islice(starts, _READERS))
+        while reads:
+            data = reads.popleft().result()
+            start = next(starts, None)
+            if start is not None:
+                reads.append(requested(start))
+            sink.write(data)
+    finally:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                jobs.get_nowait()
+        for _ in range(_READERS):
+            jobs.put(None)
+
+
 def _fetch(
     client: storage.Client,
     bucket: str,
@@ -334,10 +370,8 @@ def _fetch(
         with _GunzipSink(handle, progress) as sink:
             with storage_errors("Downloading the snapshot", bucket):
                 blob = client.bucket(bucket).blob(snap.name, generation=snap.generation)
-                blob.download_to_file(
-                    sink, raw_download=True, checksum=None, retry=retry or retry_policy()
-                )
-            compressed = sink.drain()
+                _read_ranges(blob, snap.size_bytes, sink, retry or retry_policy())
+            compressed = sink.compressed.digest()
             if compressed.crc32c == snap.crc32c and compressed.size == snap.size_bytes:
                 try:
                     sink.finish()
