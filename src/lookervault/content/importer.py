@@ -113,9 +113,9 @@ def _manifest(directory: Path) -> dict[str, Any]:
         )
     if manifest.get("format") != tree.FORMAT:
         raise UsageError(
-            f"{path} is format {manifest.get('format')!r}; this lookervault reads "
+            f"{path} is format {manifest.get('format')!r}; this LookerVault reads "
             f"format {tree.FORMAT}.",
-            "Import it with the lookervault version that exported it.",
+            "Import it with the LookerVault version that exported it.",
         )
     return manifest
 

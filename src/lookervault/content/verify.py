@@ -115,7 +115,7 @@ def _schema(conn: sqlite3.Connection, _: Verification) -> Check:
     return Check(
         "schema",
         False,
-        f"version {version}, {relation} the version this lookervault writes "
+        f"version {version}, {relation} the version this LookerVault writes "
         f"({store.SCHEMA_VERSION})",
     )
 

@@ -132,7 +132,7 @@ def connect(db_path: Path) -> sqlite3.Connection:
             raise UsageError(
                 f"{db_path} has schema version {version}, newer than this lookervault "
                 f"understands ({SCHEMA_VERSION}).",
-                "Upgrade lookervault or pass another --db.",
+                "Upgrade LookerVault or pass another --db.",
             )
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
         if tables and "content" not in tables:
