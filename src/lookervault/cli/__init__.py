@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -13,34 +14,29 @@ from types import FrameType
 import click
 
 from lookervault import __version__
-from lookervault.cli.backup import backup
-from lookervault.cli.content import content
-from lookervault.cli.demo import demo
-from lookervault.cli.drill import drill
-from lookervault.cli.extract import extract
-from lookervault.cli.restore import restore
-from lookervault.cli.snapshot import snapshot
-from lookervault.cli.tree import export_command, import_command
-from lookervault.cli.verify import verify_command
+from lookervault.cli.lazy import LazyGroup
 from lookervault.errors import EXIT_FAILURE, EXIT_USAGE, LookerVaultError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "backup": "lookervault.cli.backup:backup",
+        "content": "lookervault.cli.content:content",
+        "demo": "lookervault.cli.demo:demo",
+        "drill": "lookervault.cli.drill:drill",
+        "export": "lookervault.cli.tree:export_command",
+        "extract": "lookervault.cli.extract:extract",
+        "import": "lookervault.cli.tree:import_command",
+        "restore": "lookervault.cli.restore:restore",
+        "snapshot": "lookervault.cli.snapshot:snapshot",
+        "verify": "lookervault.cli.verify:verify_command",
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="lookervault")
 def cli() -> None:
     """Back up a Looker instance to Cloud Storage and bring it back."""
-
-
-cli.add_command(snapshot)
-cli.add_command(extract)
-cli.add_command(restore)
-cli.add_command(content)
-cli.add_command(verify_command)
-cli.add_command(export_command)
-cli.add_command(import_command)
-cli.add_command(backup)
-cli.add_command(demo)
-cli.add_command(drill)
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -104,4 +100,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    code = main()
+    gc.freeze()  # the process ends: collecting what is left at exit would only cost time
+    sys.exit(code)

@@ -11,8 +11,6 @@ import google.cloud.storage as storage
 from rich.table import Table
 
 from lookervault.audit import local_actor
-from lookervault.cli.browse import browse
-from lookervault.cli.cleanup import cleanup
 from lookervault.cli.common import (
     confirm_or_refuse,
     console,
@@ -23,7 +21,7 @@ from lookervault.cli.common import (
     print_json,
     transfer_progress,
 )
-from lookervault.cli.diff import diff
+from lookervault.cli.lazy import LazyGroup
 from lookervault.config import Settings, load_settings
 from lookervault.gcs import make_client
 from lookervault.snapshot import refs, service
@@ -33,14 +31,16 @@ from lookervault.snapshot.manage import refuse_if_protected
 from lookervault.snapshot.upload import META
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "browse": "lookervault.cli.browse:browse",
+        "cleanup": "lookervault.cli.cleanup:cleanup",
+        "diff": "lookervault.cli.diff:diff",
+    },
+)
 def snapshot() -> None:
     """Upload, list, compare, browse, download, delete and protect snapshots in Cloud Storage."""
-
-
-snapshot.add_command(cleanup)
-snapshot.add_command(diff)
-snapshot.add_command(browse)
 
 
 def _session(**flags: Any) -> tuple[Settings, storage.Client]:
