@@ -76,6 +76,13 @@ CASES: dict[str, tuple[Case, str]] = {
         lambda raw: (gzip.compress(raw), {**metadata_for(raw), f"{META}raw-size": "12345"}),
         "recorded size",
     ),
+    "raw CRC32C differs, with no SHA-256 to compare": (
+        lambda raw: (
+            gzip.compress(raw),
+            {f"{META}raw-size": str(len(raw)), f"{META}raw-crc32c": "AAAAAA=="},
+        ),
+        "recorded CRC32C",
+    ),
     "raw SHA-256 differs": (
         lambda raw: (gzip.compress(raw), {**metadata_for(raw), f"{META}raw-sha256": "0" * 64}),
         "recorded SHA-256",

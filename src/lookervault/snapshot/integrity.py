@@ -27,21 +27,25 @@ class Digest:
 
 
 class Hasher:
-    """CRC32C (base64, as GCS reports it), SHA-256 and size of bytes fed in order."""
+    """CRC32C (base64, as GCS reports it), SHA-256 and size of bytes fed in order; a checksum
+    left out is "" in the digest."""
 
-    def __init__(self, with_sha256: bool = True) -> None:
-        self._crc = 0
+    def __init__(self, with_sha256: bool = True, with_crc32c: bool = True) -> None:
+        self._crc: int | None = 0 if with_crc32c else None
         self._sha = hashlib.sha256() if with_sha256 else None
         self.size = 0
 
     def update(self, data: bytes | memoryview) -> None:
-        self._crc = int(crc32c_extend(self._crc, data))
+        if self._crc is not None:
+            self._crc = int(crc32c_extend(self._crc, data))
         if self._sha is not None:
             self._sha.update(data)
         self.size += len(data)
 
     @property
     def crc32c(self) -> str:
+        if self._crc is None:
+            return ""
         return base64.b64encode(self._crc.to_bytes(4, "big")).decode("ascii")
 
     def digest(self) -> Digest:
