@@ -7,7 +7,8 @@ byte-identical to what was uploaded.
     upload:   consistent copy -> hash beside quick_check -> gzip + CRC32C stream, which fails
               before the final request if the copy changed -> create-only resumable upload
               -> compare the committed CRC32C, delete on mismatch
-    download: raw ranges, two at a time -> CRC32C -> gunzip -> size/CRC32C/SHA-256 vs metadata
+    download: raw ranges, two at a time -> CRC32C -> gunzip -> size/SHA-256 vs metadata
+              (the raw CRC32C instead when the metadata has no SHA-256)
               -> quick_check (unless the SHA-256 proves it passed at upload)
               -> atomic rename over the destination
     service:  the use cases (upload, list, download, delete, protect) with their audit events

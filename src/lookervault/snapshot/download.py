@@ -1,4 +1,4 @@
-"""Download: raw ranges -> CRC32C -> gunzip -> size/CRC32C/SHA-256 -> (quick_check) -> rename.
+"""Download: raw ranges -> CRC32C -> gunzip -> size/SHA-256 -> (quick_check) -> rename.
 
 Everything lands in a temporary file beside the destination; only a fully verified file is
 renamed over it. On any failure the destination is untouched and the temporary file is gone.
