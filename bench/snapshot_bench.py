@@ -151,7 +151,13 @@ class Bench:
     runs: dict[str, list[Measure]] = field(default_factory=dict)
 
     def child(self, side: str, command: list[str]) -> None:
-        """Run one side in its own process; wall time, its peak RSS and CPU, the emulator's CPU."""
+        """Run one side in its own process; wall time, its peak RSS and CPU, the emulator's CPU.
+
+        The disk is synced first, so no side waits for the writes of the one before (the
+        emulator's stored objects, the new database): ours syncs its download to disk, and
+        without this its first runs also wrote back what other sides left.
+        """
+        os.sync()
         emulator_before = self.emulator_cpu()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.perf_counter()
