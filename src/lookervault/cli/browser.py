@@ -562,7 +562,11 @@ def diff_body(report: Report) -> RenderableType:
 def plan_body(prepared: Restore, snap: Snapshot) -> RenderableType:
     """The dry-run plan, as `restore --dry-run` shows it."""
     plan = prepared.plan
-    where = "the same instance" if plan.resolver.same_instance else "another instance"
-    header = Text(f"Restore {snap.filename} into {plan.target.host} ({where}). Plan:")
+    identity = plan.resolver.identity
+    where = "the same instance" if identity.same else "another instance"
+    header = Text(
+        f"Restore {snap.filename} into {plan.target.host}: {where}, because {identity.reason}."
+        " Plan:"
+    )
     notes = [Text(f"Note: {note}") for note in prepared.notes]
     return Group(header, counts_table("Plan", ACTIONS, plan.counts()), *notes)

@@ -58,6 +58,13 @@ ACTIONS = ("create", "update", "undelete", "unchanged", "skip")
     help="In another instance, keep schedules and alerts enabled as backed up "
     "(default: created disabled, so nobody is mailed by surprise).",
 )
+@click.option(
+    "--same-instance/--other-instance",
+    "same_instance",
+    default=None,
+    help="Treat the target as the instance the backup came from, or as another one "
+    "(default: decided from what both say of themselves; the plan says how).",
+)
 @click.option("--retry-failed", is_flag=True, help="Only the items that failed in the last run.")
 @click.option("--verbose", "-v", is_flag=True, help="List every item of the plan.")
 @looker_options
@@ -73,6 +80,7 @@ def restore(
     dry_run: bool,
     yes: bool,
     enable_schedules: bool,
+    same_instance: bool | None,
     retry_failed: bool,
     verbose: bool,
     workers: int,
@@ -114,6 +122,7 @@ def restore(
             retry=RetryPolicy(max_attempts=max_retries + 1),
             rate_limit_per_s=rate_limit,
             enable_schedules=enable_schedules,
+            same_instance=same_instance,
         )
         try:
             _run(prepared, settings, dry_run, yes, verbose, as_json, snapshot_ref or str(db_path))
@@ -151,6 +160,7 @@ def _run(
         "source_host": plan.source.host,
         "target_host": plan.target.host,
         "same_instance": plan.resolver.same_instance,
+        "instance": plan.resolver.identity.record(),
         "notes": prepared.notes,
         "plan_seconds": round(prepared.seconds, 3),
     }
@@ -197,8 +207,10 @@ def _run(
 
 def _show_plan(prepared: Restore, verbose: bool) -> None:
     plan = prepared.plan
-    where = "the same instance" if plan.resolver.same_instance else "another instance"
-    click.echo(f"Restore from {plan.source.host} into {plan.target.host} ({where}).")
+    identity = plan.resolver.identity
+    where = "the same instance" if identity.same else "another instance"
+    click.echo(f"Restore from {plan.source.host} into {plan.target.host}: {where}.")
+    click.echo(f"  Decided so because {identity.reason}.")
     console.print(counts_table("Plan", ACTIONS, plan.counts()))
     for step in plan.steps.values():
         if verbose or (step.needed_by and step.action == "create"):

@@ -241,6 +241,8 @@ class LookerClient:
     sdk: Looker40SDK
     session: RetryingSession
     host: str
+    versions: dict[str, Any] | None = None
+    """What `/versions` answered, once `release_version` asked."""
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET an API path through the SDK (auth, transport) and return Looker's JSON as is."""
@@ -315,5 +317,7 @@ def release_version(client: LookerClient) -> str:
             f"Cannot reach Looker at {client.host}: {exc}",
             "Check LOOKERSDK_BASE_URL (or base_url in looker.ini) and the network.",
         ) from exc
-    found = versions.get("looker_release_version") if isinstance(versions, dict) else None
-    return str(found or "unknown")
+    if not isinstance(versions, dict):
+        return "unknown"
+    client.versions = versions
+    return str(versions.get("looker_release_version") or "unknown")

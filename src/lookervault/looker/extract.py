@@ -34,6 +34,7 @@ from lookervault.looker.client import (
     release_version,
 )
 from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, ContentType, id_order
+from lookervault.looker.instance import read_instance_urls
 
 RESUME_HINT = "Fix the cause and re-run with --resume to continue from the last committed page."
 
@@ -195,6 +196,7 @@ def extract(
             conn, client, chosen, types, resume, page_size, workers, progress, allow_other_host
         )
         store.mark_running(conn, job.run_id, looker_version)
+        store.record_instance(conn, job.run_id, read_instance_urls(client))
         errors = _run(job, client, workers)
         finished_at = datetime.now(UTC)
         counts = store.run_counts(conn, job.run_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from lookervault import dbfile
 from lookervault.errors import UsageError
+from lookervault.looker.instance import InstanceUrls
 
 SCHEMA_VERSION = 1
 
@@ -56,6 +57,11 @@ create table if not exists run_pages (
     page_offset integer not null,
     item_count integer not null,
     primary key (run_id, type, stream, page_offset)
+);
+create table if not exists run_instance (
+    run_id integer primary key references runs (id),
+    host_url text,
+    web_server_url text
 );
 create table if not exists run_seen (
     run_id integer not null references runs (id),
@@ -241,6 +247,25 @@ def mark_running(conn: sqlite3.Connection, run_id: int, looker_version: str) -> 
     )
 
 
+def record_instance(conn: sqlite3.Connection, run_id: int, urls: InstanceUrls) -> None:
+    """What the instance said of itself during this run (restore tells instances apart by it)."""
+    conn.execute(
+        "insert or replace into run_instance values (?, ?, ?)",
+        (run_id, urls.host_url, urls.web_server_url),
+    )
+
+
+def run_instance(conn: sqlite3.Connection, run_id: int) -> InstanceUrls:
+    """The instance's URLs as recorded by a run; unknown for backups made before they were."""
+    try:
+        row = conn.execute(
+            "select host_url, web_server_url from run_instance where run_id = ?", (run_id,)
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such table: a read-only backup made before it existed
+        return InstanceUrls()
+    return InstanceUrls(*row) if row else InstanceUrls()
+
+
 def completed_pages(conn: sqlite3.Connection, run_id: int) -> dict[tuple[str, int, int], int]:
     """(type, stream, offset) -> item count of every page this run already committed."""
     rows = conn.execute(
@@ -404,6 +429,8 @@ class Backup:
     path: Path
     run: Run
     items: dict[str, dict[str, dict[str, Any]]]
+    instance: InstanceUrls = field(default_factory=InstanceUrls)
+    """The URLs the instance gave for itself during that run."""
 
 
 def read_backup(db_path: Path, immutable: bool = False) -> Backup:
@@ -415,6 +442,7 @@ def read_backup(db_path: Path, immutable: bool = False) -> Backup:
         try:
             run = last_complete_run(conn)
             items = _items(conn)
+            instance = run_instance(conn, run.id) if run else InstanceUrls()
         except (sqlite3.DatabaseError, ValueError) as exc:
             raise UsageError(
                 f"{db_path} is not a LookerVault database ({exc}).",
@@ -428,7 +456,7 @@ def read_backup(db_path: Path, immutable: bool = False) -> Backup:
             f"Run `lookervault extract --resume --db {db_path}` to finish the extraction, "
             "or use a snapshot.",
         )
-    return Backup(db_path, run, items)
+    return Backup(db_path, run, items, instance)
 
 
 def current_counts(conn: sqlite3.Connection) -> dict[str, int]:

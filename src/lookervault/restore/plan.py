@@ -21,6 +21,7 @@ from lookervault.looker.content_types import (
     restore_order,
 )
 from lookervault.restore import canonical
+from lookervault.restore.identity import Identity
 from lookervault.restore.source import Key, Source
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import SYSTEM_FOLDER_FLAGS, Target, fetch_full
@@ -71,16 +72,27 @@ class Step:
 class Resolver:
     """Which target item a backed-up item is; remembers what this run creates."""
 
-    def __init__(self, source: Source, target: Target, state: RestoreState, workers: int) -> None:
+    def __init__(
+        self,
+        source: Source,
+        target: Target,
+        state: RestoreState,
+        workers: int,
+        identity: Identity,
+    ) -> None:
         self.source = source
         self.target = target
-        self.same_instance = source.host == target.host
+        self.identity = identity
         self._state = state
         self._workers = workers
         self._mapped: dict[str, dict[str, str]] = {}
         self._known: dict[Key, str] = {}
         self._natural: dict[str, dict[tuple[Any, ...], str]] = {}
         self._lock = threading.RLock()
+
+    @property
+    def same_instance(self) -> bool:
+        return self.identity.same
 
     def record(self, key: Key, target_id: str, remember: bool = True) -> None:
         """A match or a create: kept for this run and, unless told, in the id map."""

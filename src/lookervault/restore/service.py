@@ -27,11 +27,13 @@ from lookervault.looker.client import (
     release_version,
 )
 from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, restore_order
+from lookervault.looker.instance import InstanceUrls, read_instance_urls
 from lookervault.restore.apply import Outcome, apply_plan
+from lookervault.restore.identity import Identity, decide, fingerprint
 from lookervault.restore.plan import Plan, Resolver, build_plan
 from lookervault.restore.source import Key, Source, open_source
 from lookervault.restore.state import RestoreState
-from lookervault.restore.target import Record, Target, Writer, read_target
+from lookervault.restore.target import Record, Target, Writer, read_more, read_target
 from lookervault.snapshot import refs
 from lookervault.snapshot.copies import temporary_copy
 
@@ -139,23 +141,53 @@ def prepare(
     retry: RetryPolicy | None = None,
     rate_limit_per_s: float | None = None,
     enable_schedules: bool = False,
+    same_instance: bool | None = None,
 ) -> Restore:
-    """Read both sides and make the plan; nothing is written to Looker."""
+    """Read both sides, decide whether they are one instance (`same_instance` overrides the
+    decision), and make the plan; nothing is written to Looker."""
     started = time.monotonic()
     source = open_source(database)
     client = connect(sdk, pool_size=workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
-    state = RestoreState(settings.state_dir, source.host, client.host)
+    state: RestoreState | None = None
     try:
-        keys = selected_keys(source, selection, state.failed())
-        types = {key[0] for key in keys} | {"folders", "users"}
-        target = _read(client, types | _referenced_types(types), workers)
-        resolver = Resolver(source, target, state, workers)
+        urls = _instance(client)
+        chosen = None if selection.retry_failed else selected_keys(source, selection, {})
+        first = _types_to_read(chosen or []) if chosen is not None else {"folders", "users"}
+        target = _read(client, first, workers)
+        prints = fingerprint(source.items, target.listed)
+        identity = decide(
+            prints, source.instance.key, urls.key, source.host, client.host, same_instance
+        )
+        state = RestoreState(settings.state_dir, *_scope(source, urls, client.host, identity))
+        keys = chosen if chosen is not None else selected_keys(source, selection, state.failed())
+        _read(client, _types_to_read(keys), workers, target)
+        resolver = Resolver(source, target, state, workers, identity)
         plan = build_plan(resolver, keys, enable_schedules=enable_schedules, workers=workers)
     except BaseException:
-        state.close()
+        if state is not None:
+            state.close()
         client.session.close()
         raise
     return Restore(plan, client, state, workers, _notes(plan), time.monotonic() - started)
+
+
+def _types_to_read(keys: list[Key]) -> set[str]:
+    types = {key[0] for key in keys} | {"folders", "users"}
+    return _referenced_types(types)
+
+
+def _scope(
+    source: Source, urls: InstanceUrls, target_host: str, identity: Identity
+) -> tuple[str, str]:
+    """The names the restore state keeps this pair under: one name for one instance, however
+    it was reached, and never an old instance's name for a new one at the same URL."""
+    source_name = source.instance.key or source.host
+    if identity.same:
+        return source_name, source_name
+    target_name = urls.key or target_host
+    if target_name == source_name:
+        target_name += " (another instance)"
+    return source_name, target_name
 
 
 def _referenced_types(types: set[str]) -> set[str]:
@@ -168,10 +200,19 @@ def _referenced_types(types: set[str]) -> set[str]:
         found |= more
 
 
-def _read(client: LookerClient, types: set[str], workers: int) -> Target:
+def _instance(client: LookerClient) -> InstanceUrls:
     release_version(client)  # bad credentials or an unreachable Looker fail here, clearly
+    return read_instance_urls(client)
+
+
+def _read(
+    client: LookerClient, types: set[str], workers: int, into: Target | None = None
+) -> Target:
     try:
-        return read_target(client, sorted(types), workers)
+        if into is None:
+            return read_target(client, sorted(types), workers)
+        read_more(into, sorted(types), workers)
+        return into
     except LookerRequestError as exc:
         raise RuntimeFailure(
             f"Cannot read the target Looker at {client.host}: {exc}",

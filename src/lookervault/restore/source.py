@@ -10,6 +10,7 @@ from typing import Any
 from lookervault.errors import UsageError
 from lookervault.looker import store
 from lookervault.looker.content_types import BY_NAME, PART_OWNERS, parts
+from lookervault.looker.instance import InstanceUrls
 
 Json = dict[str, Any]
 Key = tuple[str, str]
@@ -23,6 +24,8 @@ class Source:
     path: Path
     host: str
     items: dict[str, dict[str, Json]]
+    instance: InstanceUrls = field(default_factory=InstanceUrls)
+    """What the instance said of itself when the backup was made."""
     personal_folder_owner: dict[str, str] = field(default_factory=dict)
     part_owner: dict[Key, str] = field(default_factory=dict)
 
@@ -57,7 +60,7 @@ def open_source(path: Path) -> Source:
     """Read a backup; refuse a file that holds no completed extraction run."""
     backup = store.read_backup(path)
     items = {name: found for name, found in backup.items.items() if name in BY_NAME}
-    source = Source(path=path, host=backup.run.looker_host, items=items)
+    source = Source(path, backup.run.looker_host, items, backup.instance)
     for user_id, user in items.get("users", {}).items():
         if user.get("personal_folder_id"):
             source.personal_folder_owner[str(user["personal_folder_id"])] = user_id

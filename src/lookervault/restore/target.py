@@ -36,7 +36,7 @@ def _light_fields(ct: ContentType) -> str | None:
     """Enough of each listed item to match it; None lists whole objects (no detail call)."""
     if not ct.detail_path:
         return None
-    names = [ct.id_field, *ct.natural_key]
+    names = [ct.id_field, *ct.natural_key, "created_at"]  # created_at: restore/identity.py
     if ct.soft_delete:
         names.append("deleted")
     if ct.name == "dashboards":
@@ -79,8 +79,17 @@ class Target:
 def read_target(client: LookerClient, types: Iterable[str], workers: int) -> Target:
     """List every needed type of the target (both streams of soft-deletable ones)."""
     target = Target(client=client, host=client.host)
+    read_more(target, types, workers)
+    return target
+
+
+def read_more(target: Target, types: Iterable[str], workers: int) -> None:
+    """List types the target was not read for yet."""
+    client = target.client
     jobs = []
     for name in types:
+        if name in target.listed:
+            continue
         ct = BY_NAME[name]
         light = _light_fields(ct)
         for stream in ct.streams:
@@ -94,7 +103,6 @@ def read_target(client: LookerClient, types: Iterable[str], workers: int) -> Tar
         table = target.listed.setdefault(ct.name, {})
         for item in found:
             table[str(item[ct.id_field])] = item
-    return target
 
 
 def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:

@@ -1,0 +1,135 @@
+"""Is the target the instance the backup came from? Decided from what Looker says of itself,
+never from the URL alone: one instance answers at several URLs, and a new instance may answer
+at an old one's.
+
+    --same-instance / --other-instance                  -> that, whatever the evidence
+    items both hold under one id (users, folders, ...)   -> created at the same moment: the same
+                                                            instance; at other moments: another
+    nothing to compare: the URL each instance reports    -> equal: the same; else another
+    neither reports one: the URL host used               -> equal: the same; else another
+
+The decision changes what a restore does (same ids are matched, schedules stay as they were),
+so the plan prints it with its reason, and the restore state is kept per decided instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+Json = dict[str, Any]
+Items = Mapping[str, Mapping[str, Json]]
+Basis = Literal["override", "content", "instance_url", "url"]
+
+AGREEMENT = 0.8
+"""Share of the compared items whose creation times must agree for the same instance: an email
+login deleted and made again gives a user a new one, so a few may differ."""
+
+
+def _created(item: Json) -> Any:
+    return item.get("created_at")
+
+
+def _email_created(item: Json) -> Any:
+    return (item.get("credentials_email") or {}).get("created_at")
+
+
+CREATED: Mapping[str, Callable[[Json], Any]] = {
+    "users": _email_created,
+    "folders": _created,
+    "dashboards": _created,
+    "looks": _created,
+    "boards": _created,
+    "scheduled_plans": _created,
+}
+"""Where each type keeps the moment Looker created it (a user: its email login's)."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Items both sides hold under the same id, by whether they were created at the same moment."""
+
+    agreeing: int = 0
+    differing: int = 0
+
+    @property
+    def compared(self) -> int:
+        return self.agreeing + self.differing
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Same instance or another, on which evidence, and why in a sentence."""
+
+    same: bool
+    basis: Basis
+    reason: str
+
+    def record(self) -> Json:
+        return {"same_instance": self.same, "basis": self.basis, "reason": self.reason}
+
+
+def fingerprint(source: Items, target: Items) -> Fingerprint:
+    agreeing = differing = 0
+    for type_name, created in CREATED.items():
+        theirs = target.get(type_name, {})
+        for item_id, item in source.get(type_name, {}).items():
+            other = theirs.get(item_id)
+            mine, their = created(item), created(other) if other is not None else None
+            if not mine or not their:
+                continue
+            if _moment(mine) == _moment(their):
+                agreeing += 1
+            else:
+                differing += 1
+    return Fingerprint(agreeing, differing)
+
+
+def _moment(value: Any) -> Any:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+
+
+def decide(
+    prints: Fingerprint,
+    source_url: str | None,
+    target_url: str | None,
+    source_host: str,
+    target_host: str,
+    override: bool | None = None,
+) -> Identity:
+    """`*_url`: the `host[:port]` each instance reports for itself (None: unknown);
+    `*_host`: the one the backup was read from and the one the restore reaches."""
+    if override is not None:
+        flag = "--same-instance" if override else "--other-instance"
+        return Identity(override, "override", f"{flag} was given")
+    if prints.compared:
+        share = prints.agreeing / prints.compared
+        counted = f"{prints.agreeing} of {prints.compared} items held under the same id"
+        if share >= AGREEMENT:
+            via = ""
+            if source_url and target_url and source_url != target_url:
+                via = f" (it now calls itself {target_url}, the backup says {source_url})"
+            return Identity(True, "content", f"{counted} were created at the same moment{via}")
+        return Identity(
+            False,
+            "content",
+            f"only {counted} were created at the same moment: another instance, whatever its URL",
+        )
+    if source_url and target_url:
+        same = source_url == target_url
+        word = "the same" if same else f"{target_url}, not {source_url}"
+        return Identity(
+            same, "instance_url", f"no items to compare; the instance calls itself {word}"
+        )
+    same = source_host == target_host
+    word = "the same URL host" if same else f"{target_host}, not {source_host}"
+    return Identity(
+        same,
+        "url",
+        f"no items to compare and no instance URL on both sides; reached at {word}",
+    )
