@@ -7,7 +7,7 @@ from typing import Any
 
 from lookervault.looker.compare import compare
 from lookervault.looker.content_types import REGISTRY
-from lookervault.restore import canonical
+from lookervault.restore import canonical, pairing
 from lookervault.restore.plan import ids_at
 from lookervault.restore.state import RestoreState
 
@@ -135,3 +135,56 @@ def test_content_compares_equal_up_to_ids_and_volatile_fields() -> None:
     moved["folders"]["21"] = {"id": "21", "name": "Other", "parent_id": "1"}
     moved["dashboards"]["30"]["folder_id"] = "21"
     assert ("dashboards", "missing") in {(d.type, d.kind) for d in compare(a, moved)}
+
+
+def _tile(tile_id: str, title: str, fields: list[str], look_id: str | None = None) -> Any:
+    query = {"model": "m", "view": "v", "fields": fields}
+    tile: dict[str, Any] = {"id": tile_id, "type": "vis", "title": title}
+    return tile | ({"look_id": look_id} if look_id else {"query_id": "1", "query": query})
+
+
+def test_tiles_pair_by_content_then_by_title_and_source_then_by_title() -> None:
+    backed_up = [
+        _tile("1", "Revenue", ["v.a"]),
+        _tile("2", "Orders", ["v.b"]),
+        _tile("3", "Top looks", [], look_id="40"),
+        _tile("4", "Revenue", ["v.a"]),
+        _tile("5", "Gone", ["v.z"]),
+    ]
+    target = [
+        _tile("91", "Orders", ["v.b", "v.c"]),  # its query changed: same title, type
+        _tile("92", "Revenue", ["v.a"]),
+        _tile("93", "Top looks", [], look_id="400"),  # the look, translated
+        {**_tile("94", "Revenue", ["v.a"]), "note_text": "edited"},  # same title and source
+    ]
+
+    def translate(type_name: str, value: str) -> str:
+        return {"40": "400"}.get(value, value)
+
+    found = pairing.elements(backed_up, target, translate)
+
+    assert found == {"1": "92", "2": "91", "3": "93", "4": "94"}
+
+
+def test_filters_pair_by_name_and_board_items_within_their_paired_section() -> None:
+    assert pairing.filters([{"id": "1", "name": "Region"}], [{"id": "8", "name": "Region"}]) == {
+        "1": "8"
+    }
+    board = {
+        "board_sections": [
+            {"id": "1", "title": "Start", "board_items": [{"id": "11", "dashboard_id": "5"}]}
+        ]
+    }
+    theirs = {
+        "board_sections": [
+            {"id": "7", "title": "Other", "board_items": [{"id": "70", "dashboard_id": "55"}]},
+            {"id": "8", "title": "Start", "board_items": [{"id": "80", "dashboard_id": "55"}]},
+        ]
+    }
+
+    def translate(type_name: str, value: str) -> str:
+        return "55" if (type_name, value) == ("dashboards", "5") else value
+
+    found = pairing.holder_parts("boards", board, theirs, translate)
+
+    assert found == {("board_sections", "1"): "8", ("board_items", "11"): "80"}

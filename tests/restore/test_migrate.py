@@ -91,3 +91,29 @@ def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
     expected = describe(quieted(backed_up))
     for type_name, named in describe(restored).items():
         assert set(named) == set(expected.get(type_name, {})) | set(own.get(type_name, {}))
+
+
+def test_alerts_of_dashboards_the_other_instance_already_holds_land_on_their_tiles(
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+) -> None:
+    assert restore(looker_b, "dashboards", "--db", str(backup), "--yes").code == 0
+    # A restore state of its own: B got those dashboards some other way (another machine,
+    # another tool), so no id map knows their tiles.
+    elsewhere = {"LOOKERVAULT_STATE_DIR": str(tmp_path / "elsewhere")}
+
+    done = restore(looker_b, "--db", str(backup), "--yes", "--json", env=elsewhere)
+
+    assert done.code == 0, done.err
+    report = done.json()
+    assert report["failures"] == []
+    assert set(report["counts"]["dashboards"]) <= {"unchanged", "skipped"}
+    assert report["counts"]["alerts"] == {"created": len(read_items(backup)["alerts"])}
+    restored = extract_items(looker_b, tmp_path / "b.db")
+    assert only_backed_up(compare(quieted(read_items(backup)), restored)) == []
+    assert_no_duplicates(restored)
+
+    looker_b.clear_exchanges()
+    again = restore(looker_b, "--db", str(backup), "--yes", env=elsewhere)
+
+    assert again.code == 0, again.err
+    assert writes(looker_b) == []

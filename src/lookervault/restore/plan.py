@@ -18,9 +18,10 @@ from lookervault.looker.content_types import (
     PART_OWNERS,
     id_order,
     ids_at,
+    parts,
     restore_order,
 )
-from lookervault.restore import canonical
+from lookervault.restore import canonical, pairing
 from lookervault.restore.identity import Identity
 from lookervault.restore.source import Key, Source
 from lookervault.restore.state import RestoreState
@@ -88,6 +89,7 @@ class Resolver:
         self._mapped: dict[str, dict[str, str]] = {}
         self._known: dict[Key, str] = {}
         self._natural: dict[str, dict[tuple[Any, ...], str]] = {}
+        self._pairs: dict[Key, dict[Key, str]] = {}
         self._lock = threading.RLock()
 
     @property
@@ -144,21 +146,34 @@ class Resolver:
         return str(personal) if personal is not None else None
 
     def _part(self, key: Key) -> str | None:
-        """A tile, filter or section: by the id map, or itself when its holder is unchanged."""
+        """A tile, filter or section: by the id map, else paired within its holder's match
+        (itself when the holder is the very same object of the same instance)."""
         mapped = self._map(key[0]).get(key[1])
         if mapped is not None:
             return mapped
         owner_id = self.source.part_owner.get(key)
-        if not self.same_instance or owner_id is None:
+        if owner_id is None:
             return None
-        owner_type = PART_OWNERS[key[0]]
-        if self.resolve((owner_type, owner_id)) != owner_id:
+        owner = (PART_OWNERS[key[0]], owner_id)
+        holder = self.resolve(owner)
+        if holder is None:
             return None
-        fetch_full(self.target, [(owner_type, owner_id)], self._workers)
-        owner = self.target.item((owner_type, owner_id)) or {}
-        parts = [p for s in owner.get("board_sections") or [] for p in s.get("board_items") or []]
-        parts += owner.get(key[0]) or []
-        return key[1] if any(str(p.get("id")) == key[1] for p in parts) else None
+        if owner not in self._pairs:
+            self._pairs[owner] = self._pair_parts(owner, holder)
+        return self._pairs[owner].get(key)
+
+    def _pair_parts(self, owner: Key, holder: str) -> dict[Key, str]:
+        fetch_full(self.target, [(owner[0], holder)], self._workers)
+        found = self.target.item((owner[0], holder)) or {}
+        if self.same_instance and holder == owner[1]:
+            part_types = [t for t, o in PART_OWNERS.items() if o == owner[0]]
+            return {
+                (part_type, str(p["id"])): str(p["id"])
+                for part_type in part_types
+                for p in parts(found, part_type)
+            }
+        backed_up = self.source.get(owner) or {}
+        return pairing.holder_parts(owner[0], backed_up, found, translator(self))
 
     def natural_key(self, type_name: str, item: Json, translated: bool = True) -> tuple[Any, ...]:
         ct = BY_NAME[type_name]
