@@ -9,10 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+from looker_sdk import models40 as m
+
 from lookervault.local.standin import StandIn
 from lookervault.looker.compare import Difference, compare, describe
 from lookervault.restore.plan import quieted
 from tests.restore.conftest import Items, Restore, extract_items, read_items, restore_env, writes
+from tests.support.looker_fixtures import sdk_for
 
 
 def only_backed_up(differences: list[Difference]) -> list[Difference]:
@@ -117,3 +120,40 @@ def test_alerts_of_dashboards_the_other_instance_already_holds_land_on_their_til
 
     assert again.code == 0, again.err
     assert writes(looker_b) == []
+
+
+def test_a_slug_another_dashboard_holds_gives_the_restored_dashboard_a_new_one(
+    backup: Path, looker_b: StandIn, restore: Restore
+) -> None:
+    sdk = sdk_for(looker_b)
+    shared = sdk.search_folders(is_shared_root=True)[0].id
+    live = [d for d in read_items(backup)["dashboards"].values() if not d["deleted"]]
+    holders = {}
+    for n, dashboard in enumerate(live[:2]):
+        made = sdk.create_dashboard(
+            m.WriteDashboard(title=f"Holder {n}", folder_id=shared, slug=dashboard["slug"])
+        )
+        holders[dashboard["id"]] = made.id
+    sdk.update_dashboard(holders[live[1]["id"]], m.WriteDashboard(deleted=True))
+    taken = {d["id"]: d["slug"] for d in live[:2]}
+
+    planned = restore(looker_b, "--db", str(backup), "--dry-run")
+    assert "2 dashboard(s)" in planned.out and "will get a new slug" in planned.out
+    looker_b.clear_exchanges()
+    done = restore(looker_b, "--db", str(backup), "--yes", "--json")
+
+    assert done.code == 0, done.err
+    report = done.json()
+    renamed = {s["id"]: s for s in report["new_slugs"]}
+    assert set(renamed) == set(taken)
+    refused = [e for e in looker_b.exchanges if (e.method, e.status) == ("POST", 409)]
+    assert len(refused) == 2
+    now = {d["id"]: d for d in looker_b.items("dashboards")}
+    for source_id, slug in taken.items():
+        new = renamed[source_id]
+        assert new["backed_up_slug"] == slug and new["slug"] not in (None, slug)
+        assert now[new["target_id"]]["slug"] == new["slug"]
+        assert (
+            now[new["target_id"]]["title"] == read_items(backup)["dashboards"][source_id]["title"]
+        )
+    assert {now[h]["slug"] for h in holders.values()} == set(taken.values())

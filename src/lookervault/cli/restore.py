@@ -192,6 +192,7 @@ def _run(
                 "write_requests": report.write_requests,
                 "apply_seconds": round(report.seconds, 3),
                 "items": items,
+                "new_slugs": [slug.record() for slug in report.new_slugs],
                 "failures": [o.record() for o in report.failed],
             }
         )
@@ -244,6 +245,12 @@ def _show_report(prepared: Restore, report: Report, verbose: bool) -> None:
         click.echo(
             f"  {len(waiting)} item(s) were skipped because something they need failed "
             "(-v lists them)."
+        )
+    for slug in report.new_slugs:
+        click.echo(
+            f"  dashboard {slug.key[1]} {slug.title!r} is now dashboard {slug.target_id} with "
+            f"slug {slug.slug!r}: another dashboard holds its backed-up slug {slug.backed_up!r}, "
+            "so links with that slug lead there."
         )
     click.echo(
         f"{report.write_requests} write request(s) to Looker at {prepared.plan.target.host}."

@@ -14,10 +14,9 @@ from typing import Any, Literal
 
 from lookervault.restore.boards import write_board
 from lookervault.restore.dashboards import write_dashboard
-from lookervault.restore.plan import Plan, Step, wanted
+from lookervault.restore.plan import Step, wanted
 from lookervault.restore.source import Key
 from lookervault.restore.state import RestoreState
-from lookervault.restore.target import Writer
 from lookervault.restore.writes import (
     Context,
     write_alert,
@@ -72,15 +71,14 @@ class Outcome:
 
 
 def apply_plan(
-    plan: Plan,
-    writer: Writer,
+    ctx: Context,
     state: RestoreState,
     workers: int,
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Run every step, each as soon as the steps it waits for are done; return one outcome
     per step, in plan order."""
-    ctx = Context(plan, writer)
+    plan = ctx.plan
     outcomes: dict[Key, Outcome] = {}
     waiting = {
         key: {k for k in step.waits_for if k in plan.steps and k != key}

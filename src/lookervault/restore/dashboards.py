@@ -16,6 +16,7 @@ from lookervault.restore.source import Key
 from lookervault.restore.writes import (
     Context,
     ItemError,
+    NewSlug,
     changed_fields,
     create,
     create_part,
@@ -32,25 +33,37 @@ _PARTS = ("dashboard_filters", "dashboard_elements", "dashboard_layouts")
 def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     trash = bool(want.get("deleted"))
     if target_id is None:
-        body = top_body(want, "dashboards")
-        body.pop("deleted", None)
-        try:
-            target_id = create(ctx, key, body)
-        except LookerRequestError as exc:
-            if exc.status != 409 or "slug" not in body:
-                raise
-            body.pop("slug")  # taken since the plan was made: Looker makes a new one (gzr does)
-            target_id = create(ctx, key, body)
+        target_id = _create(ctx, key, want)
         changed = list(_PARTS)
     else:
         changed = changed_fields(ctx, key, want, target_id)
         body = top_body(want, "dashboards", [c for c in changed if c != "deleted" or not trash])
         update(ctx, key, target_id, body)
+    slug = ctx.source_item(key).get("slug")
+    now = ctx.target_item("dashboards", target_id).get("slug")
+    if slug and now != slug:
+        title = ctx.plan.source.title(key)
+        ctx.new_slugs.append(NewSlug(key, title, target_id, str(slug), now))
     if any(part in changed for part in _PARTS):
         _write_parts(ctx, key, target_id, ctx.target_item("dashboards", target_id))
     if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
+
+
+def _create(ctx: Context, key: Key, want: Json) -> str:
+    """Create with the backed-up slug; when another dashboard holds it (Looker answers 409
+    "The resource already exists.", a trashed holder included), again without it: Looker
+    makes a new one, as gzr does."""
+    body = top_body(want, "dashboards")
+    body.pop("deleted", None)
+    try:
+        return create(ctx, key, body)
+    except LookerRequestError as exc:
+        if exc.status != 409 or "slug" not in body:
+            raise
+    body.pop("slug")
+    return create(ctx, key, body)
 
 
 def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:

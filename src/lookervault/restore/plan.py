@@ -359,14 +359,17 @@ def wanted(plan: Plan, key: Key, translate: canonical.Translate, target_item: Js
             want.pop(name, None)
     if key[0] == "groups" and item.get("include_by_default"):
         want.pop("member_user_ids", None)
-    if key[0] == "dashboards" and want.get("slug"):
-        holder = next(
-            (i for i, d in plan.target.ids("dashboards").items() if d.get("slug") == want["slug"]),
-            None,
-        )
-        if holder is not None and (target_item is None or holder != str(target_item.get("id"))):
-            want.pop("slug")
+    if key[0] == "dashboards" and want.get("slug") and target_item is not None:
+        holder = slug_holder(plan.target, want["slug"])
+        if holder is not None and holder != str(target_item.get("id")):
+            want.pop("slug")  # an update may not take another dashboard's slug (Looker: 422)
     return want
+
+
+def slug_holder(target: Target, slug: str) -> str | None:
+    """The target dashboard (in the trash or not) that holds a slug: slugs are unique
+    instance-wide, and a trashed dashboard keeps its slug."""
+    return next((i for i, d in target.ids("dashboards").items() if d.get("slug") == slug), None)
 
 
 def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:

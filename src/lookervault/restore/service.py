@@ -26,14 +26,15 @@ from lookervault.looker.client import (
     connect,
     release_version,
 )
-from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, restore_order
+from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order, restore_order
 from lookervault.looker.instance import InstanceUrls, read_instance_urls
 from lookervault.restore.apply import Outcome, apply_plan
 from lookervault.restore.identity import Identity, decide, fingerprint
-from lookervault.restore.plan import Plan, Resolver, build_plan
+from lookervault.restore.plan import Plan, Resolver, build_plan, slug_holder
 from lookervault.restore.source import Key, Source, open_source
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import Record, Target, Writer, read_more, read_target
+from lookervault.restore.writes import Context, NewSlug
 from lookervault.snapshot import refs
 from lookervault.snapshot.copies import temporary_copy
 
@@ -76,6 +77,7 @@ class Report:
     write_requests: int
     seconds: float
     """Applying the plan."""
+    new_slugs: list[NewSlug] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -231,6 +233,19 @@ def _notes(plan: Plan) -> list[str]:
             "API keys and SSO links cannot be restored, and no reset email is sent. Send "
             "resets from Looker's Admin > Users page when they need to log in."
         )
+    taken = [
+        step.key[1]
+        for step in plan.steps.values()
+        if step.key[0] == "dashboards"
+        and step.action == "create"
+        and slug_holder(plan.target, str((plan.source.get(step.key) or {}).get("slug") or ""))
+    ]
+    if taken:
+        notes.append(
+            f"{len(taken)} dashboard(s) ({', '.join(taken[:5])}{', ...' if len(taken) > 5 else ''})"
+            " will get a new slug: another dashboard in Looker holds theirs (one in the trash "
+            "counts). The report lists the new ones."
+        )
     quiet = [
         s
         for s in plan.steps.values()
@@ -249,5 +264,7 @@ def execute(
 ) -> Report:
     started = time.monotonic()
     writer = Writer(restore.client, record, actor)
-    outcomes = apply_plan(restore.plan, writer, restore.state, restore.workers, progress)
-    return Report(outcomes, writer.count, time.monotonic() - started)
+    ctx = Context(restore.plan, writer)
+    outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
+    slugs = sorted(ctx.new_slugs, key=lambda s: id_order(s.key[1]))
+    return Report(outcomes, writer.count, time.monotonic() - started, slugs)

@@ -7,7 +7,7 @@ their target ids; what Looker answers is remembered, so later steps translate th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lookervault.looker.content_types import BY_NAME
@@ -23,12 +23,36 @@ class ItemError(Exception):
     """A step that cannot be written as the backup has it (not a Looker error)."""
 
 
+@dataclass(frozen=True)
+class NewSlug:
+    """A restored dashboard that could not keep its backed-up slug: another dashboard of the
+    target holds it, so links with the old slug lead there."""
+
+    key: Key
+    title: str
+    target_id: str
+    backed_up: str
+    slug: str | None
+
+    def record(self) -> Json:
+        return {
+            "type": self.key[0],
+            "id": self.key[1],
+            "title": self.title,
+            "target_id": self.target_id,
+            "backed_up_slug": self.backed_up,
+            "slug": self.slug,
+        }
+
+
 @dataclass
 class Context:
-    """What every write needs: the plan, the writer, and translation at write time."""
+    """What every write needs: the plan, the writer, and translation at write time; and what
+    the writes found worth telling (dashboards that got a new slug)."""
 
     plan: Plan
     writer: Writer
+    new_slugs: list[NewSlug] = field(default_factory=list)
 
     def translate(self, type_name: str, source_id: str) -> str | None:
         return translator(self.plan.resolver)(type_name, source_id)
