@@ -43,15 +43,23 @@ def test_a_folder_subtree_brings_its_content_and_only_what_it_needs(
 
     assert done.code == 0, done.err
     items = done.json()["items"]
+    in_subtree = {i for i, d in before["dashboards"].items() if str(d["folder_id"]) in subtree}
+    plans, alerts = _schedules_and_alerts(before, in_subtree, subtree)
+    assert plans and alerts, "the seed's subtree holds no schedule or no alert"
     for item in items:
-        chosen = (item["type"] == "folders" and item["id"] in subtree) or (
-            item["type"] in ("looks", "dashboards")
-            and str(before[item["type"]][item["id"]]["folder_id"]) in subtree
+        chosen = (
+            (item["type"] == "folders" and item["id"] in subtree)
+            or (
+                item["type"] in ("looks", "dashboards")
+                and str(before[item["type"]][item["id"]]["folder_id"]) in subtree
+            )
+            or (item["type"], item["id"]) in plans | alerts
         )
         assert chosen or item["needed_by"] or item["result"] in ("unchanged", "skipped"), item
     restored = extract_items(looker_b, tmp_path / "b.db")
-    in_subtree = {i for i, d in before["dashboards"].items() if str(d["folder_id"]) in subtree}
     assert len(restored.get("dashboards", {})) == len(in_subtree)
+    assert len(restored.get("scheduled_plans", {})) == len(plans)
+    assert len(restored.get("alerts", {})) == len(alerts)
     tile_looks = {
         str(e["look_id"])
         for i in in_subtree
@@ -60,8 +68,25 @@ def test_a_folder_subtree_brings_its_content_and_only_what_it_needs(
     }
     wanted_looks = {i for i, lk in before["looks"].items() if str(lk["folder_id"]) in subtree}
     assert len(restored.get("looks", {})) == len(wanted_looks | tile_looks)
-    assert "scheduled_plans" not in {i["type"] for i in items}
     assert "boards" not in {i["type"] for i in items}
+
+
+def _schedules_and_alerts(
+    items: Items, dashboards: set[str], folders: set[str]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The schedules on the looks and dashboards of `folders`, and the alerts on tiles of
+    `dashboards`."""
+    looks = {i for i, lk in items["looks"].items() if str(lk["folder_id"]) in folders}
+    plans = {
+        ("scheduled_plans", i)
+        for i, p in items["scheduled_plans"].items()
+        if str(p.get("dashboard_id")) in dashboards or str(p.get("look_id")) in looks
+    }
+    tiles = {str(e["id"]) for i in dashboards for e in items["dashboards"][i]["dashboard_elements"]}
+    alerts = {
+        ("alerts", i) for i, a in items["alerts"].items() if a["dashboard_element_id"] in tiles
+    }
+    return plans, alerts
 
 
 def test_one_dashboard_by_id_with_a_missing_folder(

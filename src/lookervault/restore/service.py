@@ -122,15 +122,31 @@ def selected_keys(source: Source, selection: Selection, failed: dict[Key, str]) 
             )
         keys.append(key)
     if selection.folder is not None:
-        folders = source.folder_subtree(selection.folder, selection.recursive)
-        keys += [("folders", f) for f in sorted(folders)]
-        for type_name in ("looks", "dashboards"):
-            keys += [
-                (type_name, item_id)
-                for item_id, item in source.items.get(type_name, {}).items()
-                if str(item.get("folder_id")) in folders
-            ]
+        keys += _folder_content(source, selection.folder, selection.recursive)
     return list(dict.fromkeys(keys))
+
+
+def _folder_content(source: Source, folder: str, recursive: bool) -> list[Key]:
+    """A folder (subtree), its looks and dashboards, and the schedules and alerts on them."""
+    folders = source.folder_subtree(folder, recursive)
+    keys = [("folders", f) for f in sorted(folders)]
+    for type_name in ("looks", "dashboards"):
+        keys += [
+            (type_name, item_id)
+            for item_id, item in source.items.get(type_name, {}).items()
+            if str(item.get("folder_id")) in folders
+        ]
+    chosen = set(keys)
+    for plan_id, plan in source.items.get("scheduled_plans", {}).items():
+        shown = [("dashboards", plan.get("dashboard_id")), ("looks", plan.get("look_id"))]
+        if any((kind, str(value)) in chosen for kind, value in shown if value is not None):
+            keys.append(("scheduled_plans", plan_id))
+    for alert_id, alert in source.items.get("alerts", {}).items():
+        tile = alert.get("dashboard_element_id")
+        holder = source.part_owner.get(("dashboard_elements", str(tile))) if tile else None
+        if ("dashboards", holder) in chosen:
+            keys.append(("alerts", alert_id))
+    return keys
 
 
 def prepare(
