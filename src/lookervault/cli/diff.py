@@ -30,7 +30,12 @@ VALUE_WIDTH = 70
     type=click.Path(dir_okay=False, path_type=Path),
     help="Compare the snapshot with this looker.db (e.g. a fresh `lookervault extract`).",
 )
-@click.option("--id", "item", metavar="TYPE:ID", help="One item's field-level difference.")
+@click.option(
+    "--id",
+    "item",
+    metavar="TYPE:ID",
+    help="Only this item, field by field; other changes are left out.",
+)
 @click.option("--no-cache", is_flag=True, help="Download into a temporary folder, not the cache.")
 @click.option("--verbose", "-v", is_flag=True, help="List every change (default: 20 per type).")
 @instance_option
@@ -48,7 +53,8 @@ def diff(
     """What changed from snapshot REF to snapshot REF_B, or to the database given with --db.
 
     Per type: items added, removed, changed (and which fields), soft-deleted and undeleted.
-    `diff 2 1` shows what changed between the second newest snapshot and the newest.
+    `diff 2 1` shows what changed between the second newest snapshot and the newest; with
+    --id TYPE:ID, only that item, field by field.
     """
     if db_path is None and not more:
         raise UsageError(
