@@ -150,6 +150,7 @@ def test_diff_of_a_snapshot_and_a_fresh_extraction_shows_what_broke(
         (("1", "2", "widgets"), 2, "Unknown content type"),
         (("1", "2", "--id", "dashboards"), 2, "not TYPE:ID"),
         (("1", "2", "--id", "dashboards:99999"), 3, "on neither side"),
+        (("1", "2", "looks", "--id", "dashboards:1"), 2, "outside the types given (looks)"),
         (("1", "7"), 3, "No snapshot matches '7'"),
         (("1", "--db", "missing.db"), 2, "does not exist"),
     ],
