@@ -59,23 +59,35 @@ def test_diff_finds_exactly_what_changed_between_two_snapshots(
     assert "scheduled_plans" not in text.out
 
 
-def test_one_items_field_level_difference(run: Run, two_snapshots: Changes) -> None:
+def test_one_items_field_level_difference_and_no_other_change(
+    run: Run, two_snapshots: Changes
+) -> None:
     type_name, item_id = two_snapshots.renamed
+    everything = run("snapshot", "diff", "2", "1", "--json").json()["changes"]
+    others = [c for c in everything if (c["type"], c["id"]) != two_snapshots.renamed]
+    assert len(others) == len(two_snapshots.expected()) - 1
+    other_titles = {c["title"] for c in others}
 
     done = run("snapshot", "diff", "2", "1", "--id", f"{type_name}:{item_id}", "--json")
 
     assert done.code == 0, done.err
-    item = done.json()["item"]
-    assert item["change"] == "changed"
+    report = done.json()
+    assert set(report) == {"from", "to", "same_host", "item"}
+    item = report["item"]
+    assert (item["type"], item["id"], item["change"]) == (type_name, item_id, "changed")
     counted = [f for f in item["fields"] if not f["ignored"]]
     assert [(f["path"], f["old"], f["new"]) for f in counted] == [
         ("title", two_snapshots.old_title, "Renamed after the backup")
     ]
     assert "updated_at" in {f["path"] for f in item["fields"] if f["ignored"]}
+    assert [t for t in other_titles if t in done.out] == []
 
     text = run("snapshot", "diff", "2", "1", "--id", f"{type_name}:{item_id}")
+    assert text.code == 0, text.err
+    assert f"{type_name} {item_id} 'Renamed after the backup': changed" in text.out
     assert f'title: "{two_snapshots.old_title}" -> "Renamed after the backup"' in text.out
     assert "maintained by Looker" in text.out
+    assert [t for t in other_titles if t in text.out] == []
 
 
 def test_a_second_diff_of_the_same_pair_downloads_nothing(
@@ -137,7 +149,8 @@ def test_diff_of_a_snapshot_and_a_fresh_extraction_shows_what_broke(
         (("1",), 2, "two snapshots, or one snapshot and --db"),
         (("1", "2", "widgets"), 2, "Unknown content type"),
         (("1", "2", "--id", "dashboards"), 2, "not TYPE:ID"),
-        (("1", "2", "--id", "dashboards:99999"), 2, "on neither side"),
+        (("1", "2", "--id", "dashboards:99999"), 3, "on neither side"),
+        (("1", "2", "looks", "--id", "dashboards:1"), 2, "outside the types given (looks)"),
         (("1", "7"), 3, "No snapshot matches '7'"),
         (("1", "--db", "missing.db"), 2, "does not exist"),
     ],

@@ -15,7 +15,14 @@ from lookervault.gcs import make_client
 from lookervault.looker.content_types import TYPE_NAMES
 from lookervault.looker.diff import KINDS, ItemChange
 from lookervault.restore.source import parse_id_option
-from lookervault.snapshot.diff import ItemDetail, Report, Side, diff_snapshots, diff_with_database
+from lookervault.snapshot.diff import (
+    ItemDetail,
+    Key,
+    Report,
+    Side,
+    diff_snapshots,
+    diff_with_database,
+)
 
 SHOWN_PER_TYPE = 20
 VALUE_WIDTH = 70
@@ -30,7 +37,12 @@ VALUE_WIDTH = 70
     type=click.Path(dir_okay=False, path_type=Path),
     help="Compare the snapshot with this looker.db (e.g. a fresh `lookervault extract`).",
 )
-@click.option("--id", "item", metavar="TYPE:ID", help="One item's field-level difference.")
+@click.option(
+    "--id",
+    "item",
+    metavar="TYPE:ID",
+    help="Only this item, field by field; other changes are left out.",
+)
 @click.option("--no-cache", is_flag=True, help="Download into a temporary folder, not the cache.")
 @click.option("--verbose", "-v", is_flag=True, help="List every change (default: 20 per type).")
 @instance_option
@@ -48,7 +60,8 @@ def diff(
     """What changed from snapshot REF to snapshot REF_B, or to the database given with --db.
 
     Per type: items added, removed, changed (and which fields), soft-deleted and undeleted.
-    `diff 2 1` shows what changed between the second newest snapshot and the newest.
+    `diff 2 1` shows what changed between the second newest snapshot and the newest; with
+    --id TYPE:ID, only that item, field by field.
     """
     if db_path is None and not more:
         raise UsageError(
@@ -57,13 +70,8 @@ def diff(
             "`lookervault snapshot diff 1 --db looker.db`.",
         )
     ref_after, types = (None, more) if db_path is not None else (more[0], more[1:])
-    unknown = [t for t in types if t not in TYPE_NAMES]
-    if unknown:
-        raise UsageError(
-            f"Unknown content type(s): {', '.join(unknown)}.",
-            "Types: " + ", ".join(TYPE_NAMES) + ".",
-        )
     key = parse_id_option([item])[0] if item else None
+    _check_types(types, key)
     settings = load_settings(instance=instance)
     settings.require_bucket()
     client = make_client(settings.project)
@@ -88,6 +96,21 @@ def diff(
         _show_item(report.item)
         return
     _show_changes(report, verbose)
+
+
+def _check_types(types: tuple[str, ...], key: Key | None) -> None:
+    """Exit 2 before any download: an unknown type, or --id outside the types given."""
+    unknown = [t for t in types if t not in TYPE_NAMES]
+    if unknown:
+        raise UsageError(
+            f"Unknown content type(s): {', '.join(unknown)}.",
+            "Types: " + ", ".join(TYPE_NAMES) + ".",
+        )
+    if key is not None and types and key[0] not in types:
+        raise UsageError(
+            f"--id {key[0]}:{key[1]} is outside the types given ({', '.join(types)}).",
+            "Leave the types out: --id alone compares only that item.",
+        )
 
 
 def _show_sides(report: Report) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import google.cloud.storage as storage
 
 from lookervault.config import Settings
-from lookervault.errors import UsageError
+from lookervault.errors import NotFoundError
 from lookervault.looker import diff as content
 from lookervault.looker import store
 from lookervault.looker.diff import ContentDiff, FieldChange, ItemChange
@@ -85,6 +85,7 @@ class Report:
     before: Side
     after: Side
     diff: ContentDiff
+    """With `item`, the diff of that item alone."""
     item: ItemDetail | None = None
 
     @property
@@ -100,14 +101,15 @@ class Report:
             "from": self.before.record(),
             "to": self.after.record(),
             "same_host": self.same_host,
+        }
+        if self.item is not None:
+            return found | {"item": self.item.record()}
+        return found | {
             "types": list(self.diff.types),
             "compared_items": self.diff.compared,
             "counts": self.diff.counts(),
             "changes": [c.record() for c in self.diff.changes],
         }
-        if self.item is not None:
-            found["item"] = self.item.record()
-        return found
 
 
 def diff_snapshots(
@@ -186,21 +188,31 @@ def _report(
     types: tuple[str, ...],
     item: Key | None,
 ) -> Report:
-    diff = content.diff_items(old.items, new.items, types)
-    detail = None
     if item is not None:
-        type_name, item_id = item
-        old_item = old.items.get(type_name, {}).get(item_id)
-        new_item = new.items.get(type_name, {}).get(item_id)
-        if old_item is None and new_item is None:
-            raise UsageError(
-                f"{type_name} {item_id} is on neither side of the diff.",
-                "Check the id: `lookervault snapshot diff` without --id lists what changed.",
-            )
-        detail = ItemDetail(
-            type_name,
-            item_id,
-            content.item_change(type_name, item_id, old_item, new_item),
-            content.field_changes(old_item, new_item),
+        return _item_report(before, old, after, new, item)
+    return Report(before, after, content.diff_items(old.items, new.items, types))
+
+
+def _item_report(
+    before: Side, old: store.Backup, after: Side, new: store.Backup, item: Key
+) -> Report:
+    """Only `item` is compared, so nothing about another item can reach the output."""
+    type_name, item_id = item
+    old_item = old.items.get(type_name, {}).get(item_id)
+    new_item = new.items.get(type_name, {}).get(item_id)
+    if old_item is None and new_item is None:
+        raise NotFoundError(
+            f"{type_name} {item_id} is on neither side of the diff.",
+            f"Check the id: `lookervault content list {type_name} --from-snapshot REF` (or "
+            "--db PATH) lists the ids a side holds.",
         )
-    return Report(before, after, diff, detail)
+    one = content.diff_items(
+        _only(type_name, item_id, old_item), _only(type_name, item_id, new_item), (type_name,)
+    )
+    fields = content.field_changes(old_item, new_item)
+    detail = ItemDetail(type_name, item_id, next(iter(one.changes), None), fields)
+    return Report(before, after, one, detail)
+
+
+def _only(type_name: str, item_id: str, found: content.Json | None) -> content.Items:
+    return {type_name: {} if found is None else {item_id: found}}
