@@ -397,6 +397,21 @@ def test_alerts_need_a_real_tile_and_patch_changes_only_its_fields(
     assert replaced.threshold == 7.0 and replaced.is_disabled is False
 
 
+def test_a_required_alert_field_patched_to_null_is_refused(
+    standin: StandIn, sdk: Looker40SDK
+) -> None:
+    alert = standin.items("alerts")[0]
+    for name in ("threshold", "owner_id"):
+        answer = raw_call(standin, "PATCH", f"/alerts/{alert['id']}", {name: None})
+        assert answer.status_code == 422
+        assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(name, "missing")]
+    answer = raw_call(
+        standin, "PATCH", f"/alerts/{alert['id']}", {"is_public": None, "disabled_reason": None}
+    )
+    assert answer.status_code == 200
+    assert standin.items("alerts")[0] == alert
+
+
 # ---- faults on writes and the empty instance ----------------------------------------------
 
 

@@ -386,9 +386,8 @@ class App:
     def _updater(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
             body = call.json_body()
-            if type_name == "alerts" and isinstance(body, dict):
-                # AlertPatch lets every field be null; null there changes nothing.
-                body = {k: v for k, v in body.items() if v is not None}
+            if type_name == "alerts":
+                return Reply(200, self.store.patch_alert(call.id, body, call.caller_id))
             updated = self.store.update(type_name, call.id, body, call.caller_id)
             return Reply(200, updated)
 

@@ -250,6 +250,21 @@ class Store(FoldersMixin, UsersMixin, DashboardsMixin, BoardsMixin, SchedulesMix
             }
             return self.update(type_name, object_id, {**fresh, **body}, caller_id)
 
+    def patch_alert(self, alert_id: str, body: Any, caller_id: str) -> Json:
+        """AlertPatch lets every field be null: a required one sent as null is refused as
+        missing, like anywhere else; any other null changes nothing."""
+        body = require_object(body)
+        with self._lock:
+            if alert_id not in self._objects["alerts"]:
+                raise not_found()
+            nulled = [name for name in REQUIRED["alerts"] if name in body and body[name] is None]
+            if nulled:
+                raise validation_failed(
+                    [ErrorDetail(name, "missing", "This field is required.") for name in nulled]
+                )
+            changes = {k: v for k, v in body.items() if v is not None}
+            return self.update("alerts", alert_id, changes, caller_id)
+
     def delete(self, type_name: str, object_id: str) -> None:
         with self._lock:
             table = self._table_dict(type_name)
