@@ -13,7 +13,10 @@ import pytest
 
 def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "lookervault.local.standin", "--port", "0", "--dashboards", "30"],
+        [
+            *(sys.executable, "-m", "lookervault.local.standin", "--port", "0"),
+            *("--dashboards", "30", "--max-concurrent", "2"),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

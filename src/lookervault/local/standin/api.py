@@ -8,6 +8,7 @@ against that operation's request schema before the store sees it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -149,6 +150,8 @@ class App:
         client_secret: str,
         token_ttl_s: int,
         base_url: Callable[[], str],
+        *,
+        max_concurrent_requests: int | None = None,
     ) -> None:
         self.store = store
         self.faults = faults
@@ -157,9 +160,28 @@ class App:
         self.tokens = Tokens(token_ttl_s)
         self.api_user_id = "1"
         self._base_url = base_url
+        self._slots: contextlib.AbstractContextManager[Any] = (
+            contextlib.nullcontext()
+            if max_concurrent_requests is None
+            else threading.BoundedSemaphore(max_concurrent_requests)
+        )
         self.routes = self._build_routes()
 
     def respond(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Reply:
+        """One answer, once a slot is free: with `max_concurrent_requests` at most that many
+        requests are handled at once and the others wait their turn, as Looker queues a user's
+        requests beyond its limit. The configured latency is spent inside the slot."""
+        with self._slots:
+            return self._answer(method, path, params, headers, body)
+
+    def _answer(
         self,
         method: str,
         path: str,

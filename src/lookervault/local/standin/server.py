@@ -127,7 +127,10 @@ class StandIn:
         token_ttl_s: int = 3600,
         client_id: str | None = None,
         client_secret: str | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> None:
+        """`max_concurrent_requests`: how many requests are handled at once (None: no limit);
+        the others wait their turn."""
         self.seed = seed or SeedSize()
         self.faults = faults or Faults()
         self.recording = record
@@ -142,6 +145,7 @@ class StandIn:
             self.client_secret,
             token_ttl_s,
             lambda: self.base_url,
+            max_concurrent_requests=max_concurrent_requests,
         )
         self._exchanges: list[Exchange] = []
         self._counts: dict[str, int] = {}
