@@ -1,16 +1,41 @@
-"""The instance itself: how many requests it serves at once."""
+"""The instance itself: its settings (GET /setting) and how many requests it serves at once."""
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import looker_sdk
 import pytest
 import requests
 
 from lookervault.local.standin import Faults, SeedSize
 from lookervault.local.standin.__main__ import main
-from tests.support.looker_fixtures import StandInFactory, raw_call
+from tests.support.looker_fixtures import StandInFactory, raw_call, sdk_for
+
+
+def test_settings_name_the_instances_own_url_unless_configured(
+    standin_factory: StandInFactory,
+) -> None:
+    own = standin_factory(seed=SeedSize.empty())
+    settings = sdk_for(own).get_setting()
+    assert settings.host_url == own.base_url == own.host_url
+    assert settings.timezone and settings.embed_enabled is False
+    behind = standin_factory(seed=SeedSize.empty(), host_url="https://looker.example.com")
+    sdk = sdk_for(behind)
+    assert sdk.get_setting().host_url == "https://looker.example.com"
+    assert raw_call(behind, "GET", "/setting?fields=host_url").json() == {
+        "host_url": "https://looker.example.com"
+    }
+
+
+def test_settings_are_refused_without_admin_rights(standin_factory: StandInFactory) -> None:
+    standin = standin_factory(seed=SeedSize.empty(), settings_readable=False)
+    with pytest.raises(looker_sdk.error.SDKError) as raised:
+        sdk_for(standin).get_setting()
+    assert raised.value.message == "Forbidden"
+    assert standin.exchanges[-1].status == 403
+    assert standin.exchanges[-1].json()["documentation_url"]
 
 
 def _three_at_once(base_url: str, token: str) -> float:

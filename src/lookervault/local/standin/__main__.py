@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         help="requests handled at once; the others wait their turn (default: no limit)",
     )
     parser.add_argument(
+        "--host-url",
+        default=None,
+        help="the instance's configured URL, as GET /setting answers (default: its own URL)",
+    )
+    parser.add_argument(
         "--record",
         action="store_true",
         help="keep every exchange in memory (off: a long run would grow)",
@@ -62,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_value=args.seed,
         port=args.port,
         record=args.record,
+        host_url=args.host_url,
         max_concurrent_requests=args.max_concurrent,
     )
     with standin:

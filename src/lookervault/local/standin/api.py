@@ -22,7 +22,9 @@ from typing import Any
 from lookervault.local.standin import schema
 from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.query import QueryError
+from lookervault.local.standin.settings import instance_settings
 from lookervault.local.standin.store import CHILDREN, Store
+from lookervault.local.standin.store.tables import projected
 from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
@@ -151,6 +153,8 @@ class App:
         token_ttl_s: int,
         base_url: Callable[[], str],
         *,
+        host_url: Callable[[], str],
+        settings_readable: bool = True,
         max_concurrent_requests: int | None = None,
     ) -> None:
         self.store = store
@@ -160,6 +164,9 @@ class App:
         self.tokens = Tokens(token_ttl_s)
         self.api_user_id = "1"
         self._base_url = base_url
+        self._host_url = host_url
+        self.settings_readable = settings_readable
+        """False: GET /setting answers 403, as Looker does for credentials without admin rights."""
         self._slots: contextlib.AbstractContextManager[Any] = (
             contextlib.nullcontext()
             if max_concurrent_requests is None
@@ -291,6 +298,7 @@ class App:
     def _build_routes(self) -> list[Route]:
         s = self.store
         routes: list[tuple[str, str, Handler]] = [
+            ("GET", "/setting", self._setting),
             ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
             ("GET", "/queries/slug/{slug}", lambda c: Reply(200, s.query_for_slug(c.id, _f(c)))),
             ("GET", "/queries/{query_id}", lambda c: Reply(200, s.get("queries", c.id, _f(c)))),
@@ -473,6 +481,11 @@ class App:
     def _delete_board_item(self, call: Call) -> Reply:
         self.store.delete_board_item(call.id)
         return Reply(204)
+
+    def _setting(self, call: Call) -> Reply:
+        if not self.settings_readable:
+            raise ApiError(403, "Forbidden")
+        return Reply(200, projected(instance_settings(self._host_url()), _f(call)))
 
     def _run_once(self, call: Call) -> Reply:
         return Reply(200, self.store.run_once(None, call.json_body(), call.caller_id))
