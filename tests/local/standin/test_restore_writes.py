@@ -162,6 +162,29 @@ def test_built_in_sets_cannot_be_changed(standin: StandIn, sdk: Looker40SDK) -> 
     assert sdk.update_role(role.id, m.WriteRole(permission_set_id="1")).permission_set_id == "1"
 
 
+def test_set_role_groups_replaces_the_roles_groups(standin: StandIn, sdk: Looker40SDK) -> None:
+    seeded = standin.items("role_groups")[0]
+    role_id = seeded["role_id"]
+    assert [g.id for g in sdk.role_groups(role_id)] == seeded["group_ids"]
+    assert [g.id for g in sdk.set_role_groups(role_id, ["3", "1"])] == ["1", "3"]
+    sdk.role_groups(role_id, fields="name")
+    names = [{"name": g["name"]} for g in standin.items("groups") if g["id"] in ("1", "3")]
+    assert standin.exchanges[-1].json() == names
+    assert _codes(lambda: sdk.set_role_groups(role_id, ["2", "424242"])) == [
+        ("group_ids", "invalid")
+    ]
+    assert "424242" in standin.exchanges[-1].json()["errors"][0]["message"]
+    assert [g.id for g in sdk.role_groups(role_id)] == ["1", "3"]
+    with pytest.raises(looker_sdk.error.SDKError):
+        sdk.set_role_groups("424242", ["1"])
+    assert standin.exchanges[-1].status == 404
+    sdk.delete_group("3")
+    assert [g.id for g in sdk.role_groups(role_id)] == ["1"]
+    assert sdk.set_role_groups(role_id, []) == []
+    sdk.delete_role(role_id)
+    assert role_id not in {r["role_id"] for r in standin.items("role_groups")}
+
+
 # ---- dashboards --------------------------------------------------------------------------
 
 

@@ -38,6 +38,9 @@ def test_relations_resolve() -> None:
     for role in objects["roles"].values():
         assert role["permission_set_id"] in objects["permission_sets"]
         assert role["model_set_id"] in objects["model_sets"]
+    for entry in objects["role_groups"].values():
+        assert entry["role_id"] in objects["roles"] and entry["group_ids"]
+        assert set(entry["group_ids"]) <= set(objects["groups"])
     owners = {plan["user_id"] for plan in objects["scheduled_plans"].values()}
     assert len(owners) > 1 and owners <= set(objects["users"])
 

@@ -324,6 +324,8 @@ class App:
                 "/users/{user_id}/credentials_email/send_password_reset",
                 lambda c: Reply(200, s.password_reset(c.id, send=True)),
             ),
+            ("GET", "/roles/{role_id}/groups", lambda c: Reply(200, s.role_groups(c.id, _f(c)))),
+            ("PUT", "/roles/{role_id}/groups", self._set_role_groups),
             ("GET", "/users/{user_id}/roles", lambda c: Reply(200, s.user_roles(c.id, _f(c)))),
             ("PUT", "/users/{user_id}/roles", self._set_user_roles),
             (
@@ -477,6 +479,9 @@ class App:
 
     def _set_user_roles(self, call: Call) -> Reply:
         return Reply(200, self.store.set_user_roles(call.id, call.json_body(), _f(call)))
+
+    def _set_role_groups(self, call: Call) -> Reply:
+        return Reply(200, self.store.set_role_groups(call.id, call.json_body()))
 
     def _delete_board_item(self, call: Call) -> Reply:
         self.store.delete_board_item(call.id)

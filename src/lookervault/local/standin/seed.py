@@ -167,6 +167,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _scheduled_plans(gen, size.scheduled_plans)
     _alerts(gen, size.alerts)
     _settle(gen, seed_value)
+    _role_groups(gen, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
 
@@ -234,6 +235,16 @@ def _roles(gen: _Gen, n: int) -> None:
             model_set_id=model_sets[0] if i == 0 else gen.rng.choice(model_sets),
         )
         gen.add("roles", obj)
+
+
+def _role_groups(gen: _Gen, seed_value: int) -> None:
+    """Every role but Admin is given to one or two groups, drawn from a stream of its own so
+    the content drawn before stays as it was."""
+    rng = random.Random(f"role-groups-{seed_value}")
+    groups = list(gen.objects["groups"])
+    for role_id in list(gen.objects["roles"])[1:]:
+        picked = rng.sample(groups, min(len(groups), rng.randint(1, 2)))
+        gen.add("role_groups", {"role_id": role_id, "group_ids": sorted(picked, key=int)})
 
 
 def _groups(gen: _Gen, n: int) -> None:

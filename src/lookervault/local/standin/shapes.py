@@ -27,8 +27,9 @@ CONTENT_TYPES = (
 )
 """The content types the extractor backs up (shared vocabulary)."""
 
-INTERNAL_TYPES = ("queries", "user_attribute_group_values")
-"""Stored but not content types of their own: queries behind looks and tiles, group values."""
+INTERNAL_TYPES = ("queries", "user_attribute_group_values", "role_groups")
+"""Stored but not content types of their own: queries behind looks and tiles, group values,
+the groups of each role that has any (role_id -> group_ids)."""
 
 SOFT_DELETABLE = frozenset({"dashboards", "looks"})
 
@@ -80,7 +81,7 @@ LIST_OMITS: dict[str, frozenset[str]] = {
 }
 """Keys a list or search call leaves out: callers fetch the object by id for those."""
 
-ID_KEY: dict[str, str] = {"lookml_models": "name"}
+ID_KEY: dict[str, str] = {"lookml_models": "name", "role_groups": "role_id"}
 
 CAN_CONTENT = {"show": True, "update": True, "destroy": True, "index": True}
 

@@ -1,5 +1,6 @@
 """Users, groups, user attributes and roles: group members, an attribute's group values, a
-user's roles and email login, and what creating or deleting one of them does to the others.
+user's roles and email login, a role's groups, and what creating or deleting one of them does
+to the others.
 """
 
 from __future__ import annotations
@@ -183,6 +184,34 @@ class UsersMixin(Tables):
             self._objects["users"][user_id] = {**user, "role_ids": role_ids}
         return self.user_roles(user_id, fields)
 
+    def role_groups(self, role_id: str, fields: str | None) -> list[Json]:
+        with self._lock:
+            if role_id not in self._objects["roles"]:
+                raise not_found()
+            entry = self._objects["role_groups"].get(role_id)
+            groups = [self._objects["groups"][g] for g in entry["group_ids"]] if entry else []
+            rendered = [self._render("groups", g, detail=True) for g in groups]
+        return [projected(g, fields) for g in rendered]
+
+    def set_role_groups(self, role_id: str, body: Any) -> list[Json]:
+        """Replace the role's whole group list (spec set_role_groups)."""
+        if not isinstance(body, list):
+            raise ApiError(400, "Expected a JSON array of group ids")
+        with self._lock:
+            if role_id not in self._objects["roles"]:
+                raise not_found()
+            unknown = [g for g in body if g not in self._objects["groups"]]
+            if unknown:
+                raise validation_failed(
+                    [ErrorDetail("group_ids", "invalid", f"No group with id {g}") for g in unknown]
+                )
+            table = self._objects["role_groups"]
+            if body:
+                table[role_id] = {"role_id": role_id, "group_ids": sorted(set(body), key=_id_order)}
+            else:
+                table.pop(role_id, None)
+        return self.role_groups(role_id, None)
+
     def _user_public(self, user_id: str | None) -> Json | None:
         user = self._objects["users"].get(user_id or "")
         if user is None:
@@ -231,6 +260,7 @@ class UsersMixin(Tables):
                 if obj["id"] in user[field_name]:
                     kept = [i for i in user[field_name] if i != obj["id"]]
                     users[user_id] = {**user, field_name: kept}
+            self._unlink_role_groups(type_name, obj["id"])
         if type_name == "groups":
             values = self._objects["user_attribute_group_values"]
             for value_id in [k for k, v in values.items() if v["group_id"] == obj["id"]]:
@@ -239,6 +269,19 @@ class UsersMixin(Tables):
             values = self._objects["user_attribute_group_values"]
             for value_id in [k for k, v in values.items() if v["user_attribute_id"] == obj["id"]]:
                 del values[value_id]
+
+    def _unlink_role_groups(self, type_name: str, object_id: str) -> None:
+        """A deleted role takes its group list with it; a deleted group leaves every role."""
+        table = self._objects["role_groups"]
+        if type_name == "roles":
+            table.pop(object_id, None)
+            return
+        for role_id, entry in list(table.items()):
+            kept = [g for g in entry["group_ids"] if g != object_id]
+            if not kept:
+                del table[role_id]
+            elif len(kept) < len(entry["group_ids"]):
+                table[role_id] = {**entry, "group_ids": kept}
 
 
 def _id_order(value: str) -> tuple[int, str]:
