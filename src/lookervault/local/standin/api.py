@@ -358,6 +358,33 @@ class App:
                 "/dashboard_layout_components/{dashboard_layout_component_id}",
                 lambda c: Reply(200, s.update_component(c.id, c.json_body())),
             ),
+            ("GET", "/content_metadata", lambda c: Reply(200, s.content_metadatas(c.params))),
+            (
+                "GET",
+                "/content_metadata/{content_metadata_id}",
+                lambda c: Reply(200, s.get("content_metadata", c.id, _f(c))),
+            ),
+            (
+                "PATCH",
+                "/content_metadata/{content_metadata_id}",
+                lambda c: Reply(200, s.update_content_metadata(c.id, c.json_body())),
+            ),
+            (
+                "GET",
+                "/content_metadata_access",
+                lambda c: Reply(200, s.content_accesses(c.params)),
+            ),
+            ("POST", "/content_metadata_access", self._create_content_access),
+            (
+                "PUT",
+                "/content_metadata_access/{content_metadata_access_id}",
+                lambda c: Reply(200, s.update_content_access(c.id, c.json_body())),
+            ),
+            (
+                "DELETE",
+                "/content_metadata_access/{content_metadata_access_id}",
+                self._delete_content_access,
+            ),
             ("POST", "/board_items", lambda c: Reply(200, s.create_board_item(c.json_body()))),
             (
                 "GET",
@@ -479,6 +506,14 @@ class App:
 
     def _set_user_roles(self, call: Call) -> Reply:
         return Reply(200, self.store.set_user_roles(call.id, call.json_body(), _f(call)))
+
+    def _create_content_access(self, call: Call) -> Reply:
+        notify = call.params.get("send_boards_notification_email") == "true"
+        return Reply(200, self.store.create_content_access(call.json_body(), notify=notify))
+
+    def _delete_content_access(self, call: Call) -> Reply:
+        self.store.delete_content_access(call.id)
+        return Reply(204)
 
     def _set_role_groups(self, call: Call) -> Reply:
         return Reply(200, self.store.set_role_groups(call.id, call.json_body()))

@@ -168,6 +168,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _alerts(gen, size.alerts)
     _settle(gen, seed_value)
     _role_groups(gen, seed_value)
+    _content_access(gen, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
 
@@ -245,6 +246,42 @@ def _role_groups(gen: _Gen, seed_value: int) -> None:
     for role_id in list(gen.objects["roles"])[1:]:
         picked = rng.sample(groups, min(len(groups), rng.randint(1, 2)))
         gen.add("role_groups", {"role_id": role_id, "group_ids": sorted(picked, key=int)})
+
+
+def _content_access(gen: _Gen, seed_value: int) -> None:
+    """A content metadata record for every folder, dashboard, look and board; the Shared
+    folder open to All Users (Looker's default, "completely open"); about one shared folder
+    in three with access of its own: one to three groups or users, each view or edit. Drawn
+    from a stream of its own so the content drawn before stays as it was."""
+    records = [
+        shapes.content_meta(
+            type_name, obj, inherits=not (obj.get("is_shared_root") or obj.get("is_users_root"))
+        )
+        for type_name in shapes.CONTENT_META_TARGETS
+        for obj in gen.objects[type_name].values()
+    ]
+    for record in sorted(records, key=lambda r: int(r["id"])):
+        gen.add("content_metadata", record)
+    folders = list(gen.objects["folders"].values())
+    everyone = next(g["id"] for g in gen.objects["groups"].values() if g["include_by_default"])
+    shared_root = next(f for f in folders if f["is_shared_root"])
+    _grant(gen, shared_root, "edit", ("group_id", everyone))
+    rng = random.Random(f"access-{seed_value}")
+    shared = [f for f in folders if f["parent_id"] and not f["is_personal"]]
+    principals = [("group_id", g) for g in gen.objects["groups"]]
+    principals += [("user_id", u) for u in gen.objects["users"]]
+    for folder in rng.sample(shared, round(len(shared) / 3)):
+        gen.objects["content_metadata"][folder["content_metadata_id"]]["inherits"] = False
+        for principal in rng.sample(principals, min(len(principals), rng.randint(1, 3))):
+            _grant(gen, folder, rng.choice(["view", "edit"]), principal)
+
+
+def _grant(gen: _Gen, folder: Json, permission_type: str, principal: tuple[str, str]) -> None:
+    access_id = gen.new_id("content_metadata_access")
+    entry = shapes.content_access(
+        access_id, folder["content_metadata_id"], permission_type, principal
+    )
+    gen.add("content_metadata_access", entry)
 
 
 def _groups(gen: _Gen, n: int) -> None:

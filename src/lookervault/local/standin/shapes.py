@@ -27,9 +27,25 @@ CONTENT_TYPES = (
 )
 """The content types the extractor backs up (shared vocabulary)."""
 
-INTERNAL_TYPES = ("queries", "user_attribute_group_values", "role_groups")
+INTERNAL_TYPES = (
+    "queries",
+    "user_attribute_group_values",
+    "role_groups",
+    "content_metadata",
+    "content_metadata_access",
+)
 """Stored but not content types of their own: queries behind looks and tiles, group values,
-the groups of each role that has any (role_id -> group_ids)."""
+the groups of each role that has any (role_id -> group_ids), the content metadata of every
+folder, dashboard, look and board, and the access entries of content that does not inherit."""
+
+CONTENT_META_TARGETS = {
+    "folders": ("space", "folder_id"),
+    "dashboards": ("dashboard", "dashboard_id"),
+    "looks": ("look", "look_id"),
+    "boards": ("board", "homepage_id"),
+}
+"""Types with content metadata: type -> (its `content_type`, the key naming it there). The
+spec names a folder's content type "space" (`ContentMeta.folder_id`)."""
 
 SOFT_DELETABLE = frozenset({"dashboards", "looks"})
 
@@ -167,6 +183,38 @@ def dashboard_element() -> Json:
         "extension_id": None,
         "result_maker": None,
     }
+
+
+def content_meta(type_name: str, obj: Json, *, inherits: bool) -> Json:
+    """The stored part of an object's content metadata; its name, parent, slug and where it
+    inherits from are read from the object and its folder when it is shown."""
+    content_type, key = CONTENT_META_TARGETS[type_name]
+    record: Json = {
+        "id": obj["content_metadata_id"],
+        "content_type": content_type,
+        "folder_id": None,
+        "dashboard_id": None,
+        "look_id": None,
+        "homepage_id": None,
+        "inherits": inherits,
+    }
+    record[key] = obj["id"]
+    return record
+
+
+def content_access(
+    access_id: str, content_metadata_id: str, permission_type: str, principal: tuple[str, str]
+) -> Json:
+    """An access entry: `principal` is ("group_id", id) or ("user_id", id)."""
+    entry: Json = {
+        "id": access_id,
+        "content_metadata_id": content_metadata_id,
+        "permission_type": permission_type,
+        "group_id": None,
+        "user_id": None,
+    }
+    entry[principal[0]] = principal[1]
+    return entry
 
 
 def credentials_email(created_at: str) -> Json:

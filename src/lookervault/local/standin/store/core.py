@@ -12,6 +12,7 @@ from typing import Any
 
 from lookervault.local.standin import query, rules, shapes
 from lookervault.local.standin.shapes import Json
+from lookervault.local.standin.store.access import AccessMixin
 from lookervault.local.standin.store.boards import BoardsMixin
 from lookervault.local.standin.store.dashboards import DashboardsMixin
 from lookervault.local.standin.store.folders import FoldersMixin
@@ -87,7 +88,15 @@ refusal. The spec documents 405 "Resource Can't Be Modified" for update and dele
 permission and model sets; for user attributes it documents no such status (422 chosen)."""
 
 
-class Store(FoldersMixin, UsersMixin, DashboardsMixin, BoardsMixin, SchedulesMixin, QueriesMixin):
+class Store(
+    FoldersMixin,
+    UsersMixin,
+    DashboardsMixin,
+    BoardsMixin,
+    SchedulesMixin,
+    QueriesMixin,
+    AccessMixin,
+):
     """The whole store: the generic operations here, each family's own in its mixin, the
     tables and the lock they share in `Tables`."""
 
@@ -146,6 +155,8 @@ class Store(FoldersMixin, UsersMixin, DashboardsMixin, BoardsMixin, SchedulesMix
 
     def _render(self, type_name: str, obj: Json, *, detail: bool) -> Json:
         """The object as the API returns it: related objects embedded, list-only keys left out."""
+        if type_name == "content_metadata":
+            return self._content_meta(obj)
         out = dict(obj)
         if not detail:
             for key in shapes.LIST_OMITS.get(type_name, ()):
@@ -353,8 +364,8 @@ class Store(FoldersMixin, UsersMixin, DashboardsMixin, BoardsMixin, SchedulesMix
         """Side effects Looker has on create: owners, a default layout, a personal folder."""
         if type_name in ("dashboards", "looks", "boards") and not obj.get("user_id"):
             obj["user_id"] = caller_id
-        if "content_metadata_id" in obj:
-            obj["content_metadata_id"] = self.new_id("content_metadata")
+        if type_name in shapes.CONTENT_META_TARGETS:
+            self._add_content_metadata(type_name, obj)
         if type_name == "dashboards":
             self._on_dashboard_create(obj)
         elif type_name == "looks":
@@ -365,14 +376,23 @@ class Store(FoldersMixin, UsersMixin, DashboardsMixin, BoardsMixin, SchedulesMix
             self._on_plan_create(obj, caller_id)
         elif type_name == "users":
             self._on_user_create(obj, stamp)
+            self._add_content_metadata(
+                "folders", self._objects["folders"][obj["personal_folder_id"]]
+            )
 
     def _on_delete(self, type_name: str, obj: Json) -> None:
         """Keep counters, memberships and references true after a delete."""
+        if type_name in shapes.CONTENT_META_TARGETS:
+            self._drop_content_metadata({obj["content_metadata_id"]})
         if type_name == "folders":
             self._bump("folders", obj["parent_id"], "child_count", -1)
-            self._delete_folder_contents(obj["id"])
+            subfolders = self._delete_folder_contents(obj["id"])
+            self._drop_content_metadata({f["content_metadata_id"] for f in subfolders})
         elif type_name in ("users", "groups", "roles", "user_attributes"):
             self._unlink_memberships(type_name, obj)
+        if type_name in ("users", "groups"):
+            key = "user_id" if type_name == "users" else "group_id"
+            self._drop_access(lambda entry: entry[key] == obj["id"])
         elif type_name in shapes.SOFT_DELETABLE:
             self._drop_dependents(type_name, {obj["id"]})
             if type_name == "dashboards":

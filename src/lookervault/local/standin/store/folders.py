@@ -49,8 +49,9 @@ class FoldersMixin(Tables):
             current = self._objects["folders"].get(current, {}).get("parent_id")
         return False
 
-    def _delete_folder_contents(self, folder_id: str) -> None:
-        """Deleting a folder deletes its subfolders and every look and dashboard in them."""
+    def _delete_folder_contents(self, folder_id: str) -> list[Json]:
+        """Deleting a folder deletes its subfolders and every look and dashboard in them; the
+        subfolders deleted are returned."""
         doomed = {folder_id}
         frontier = [folder_id]
         while frontier:
@@ -58,10 +59,10 @@ class FoldersMixin(Tables):
             children = [f["id"] for f in self._table("folders") if f["parent_id"] == parent]
             doomed.update(children)
             frontier += children
-        for sub_id in doomed - {folder_id}:
-            self._objects["folders"].pop(sub_id, None)
+        subfolders = [self._objects["folders"].pop(sub_id) for sub_id in doomed - {folder_id}]
         for type_name in ("looks", "dashboards"):
             table = self._objects[type_name]
             for obj in [o for o in table.values() if o["folder_id"] in doomed]:
                 del table[obj["id"]]
                 self._on_delete(type_name, obj)
+        return subfolders

@@ -46,9 +46,10 @@ class Delivery:
 
     kind: str
     """"scheduled_plan_run_once", "scheduled_plan_run_once_by_id", "scheduled_plan_created",
-    "scheduled_plan_updated" (both with run_once: true) or "password_reset_email"."""
+    "scheduled_plan_updated" (both with run_once: true), "password_reset_email" or
+    "boards_notification_email"."""
     target: str
-    """The plan id (or its name for an unsaved run_once) or the user id."""
+    """The plan id (or its name for an unsaved run_once), the user id or the board id."""
     detail: dict[str, Any] = field(default_factory=dict)
 
 

@@ -236,7 +236,6 @@ class UsersMixin(Tables):
             creator_id=obj["id"],
             created_at=stamp,
             is_personal=True,
-            content_metadata_id=self.new_id("content_metadata"),
         )
         self._objects["folders"][personal["id"]] = personal
         self._bump("folders", users_root["id"], "child_count", 1)
