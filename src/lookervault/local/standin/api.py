@@ -358,6 +358,18 @@ class App:
                 "/dashboard_layout_components/{dashboard_layout_component_id}",
                 lambda c: Reply(200, s.update_component(c.id, c.json_body())),
             ),
+            ("GET", "/content_favorite/search", self._lister("content_favorites", search=True)),
+            ("GET", "/content_favorite/{content_favorite_id}", self._getter("content_favorites")),
+            (
+                "POST",
+                "/content_favorite",
+                lambda c: Reply(200, s.create_content_favorite(c.json_body(), c.caller_id)),
+            ),
+            (
+                "DELETE",
+                "/content_favorite/{content_favorite_id}",
+                self._deleter("content_favorites"),
+            ),
             ("GET", "/content_metadata", lambda c: Reply(200, s.content_metadatas(c.params))),
             (
                 "GET",

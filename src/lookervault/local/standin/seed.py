@@ -52,7 +52,8 @@ class SeedSize:
     """How many objects of each content type to seed (one int per content type).
 
     `folders` counts ordinary shared folders; the shared root, the users root and one personal
-    folder per user come on top. Every other number is the exact total served.
+    folder per user come on top. `content_favorites` is an upper bound: a user favours each
+    live dashboard, look or board at most once. Every other number is the exact total served.
     """
 
     dashboards: int = 20
@@ -68,6 +69,7 @@ class SeedSize:
     scheduled_plans: int = 12
     alerts: int = 6
     lookml_models: int = 3
+    content_favorites: int = 15
 
     @classmethod
     def empty(cls) -> SeedSize:
@@ -89,6 +91,7 @@ class SeedSize:
             scheduled_plans=0,
             alerts=0,
             lookml_models=0,
+            content_favorites=0,
         )
 
     @classmethod
@@ -169,6 +172,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _settle(gen, seed_value)
     _role_groups(gen, seed_value)
     _content_access(gen, seed_value)
+    _favorites(gen, size.content_favorites, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
 
@@ -274,6 +278,29 @@ def _content_access(gen: _Gen, seed_value: int) -> None:
         gen.objects["content_metadata"][folder["content_metadata_id"]]["inherits"] = False
         for principal in rng.sample(principals, min(len(principals), rng.randint(1, 3))):
             _grant(gen, folder, rng.choice(["view", "edit"]), principal)
+
+
+def _favorites(gen: _Gen, n: int, seed_value: int) -> None:
+    """n favourites of live dashboards, looks and boards, dealt to the users in turn (so each
+    has one or two), none twice for one user; drawn from a stream of their own."""
+    rng = random.Random(f"favorites-{seed_value}")
+    users = list(gen.objects["users"])
+    live = [
+        gen.objects["content_metadata"][obj["content_metadata_id"]]
+        for type_name in ("dashboards", "looks", "boards")
+        for obj in gen.objects[type_name].values()
+        if not obj.get("deleted")
+    ]
+    taken: set[tuple[str, str]] = set()
+    for i in range(n):
+        user_id = users[i % len(users)]
+        free = [meta for meta in live if (user_id, meta["id"]) not in taken]
+        if not free:
+            continue
+        meta = rng.choice(free)
+        taken.add((user_id, meta["id"]))
+        favorite = shapes.content_favorite(gen.new_id("content_favorites"), user_id, meta)
+        gen.add("content_favorites", favorite)
 
 
 def _grant(gen: _Gen, folder: Json, permission_type: str, principal: tuple[str, str]) -> None:

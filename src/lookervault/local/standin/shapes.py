@@ -24,6 +24,7 @@ CONTENT_TYPES = (
     "scheduled_plans",
     "alerts",
     "lookml_models",
+    "content_favorites",
 )
 """The content types the extractor backs up (shared vocabulary)."""
 
@@ -215,6 +216,20 @@ def content_access(
     }
     entry[principal[0]] = principal[1]
     return entry
+
+
+def content_favorite(favorite_id: str, user_id: str, meta: Json) -> Json:
+    """A user's favourite of the content a content metadata record names."""
+    favorite = _content_favorite()
+    favorite.update(
+        id=favorite_id,
+        user_id=user_id,
+        content_metadata_id=meta["id"],
+        dashboard_id=meta["dashboard_id"],
+        look_id=meta["look_id"],
+        board_id=meta["homepage_id"],
+    )
+    return favorite
 
 
 def credentials_email(created_at: str) -> Json:
@@ -562,6 +577,18 @@ def _alert() -> Json:
     }
 
 
+def _content_favorite() -> Json:
+    return {
+        "id": "",
+        "user_id": None,
+        "content_metadata_id": None,
+        "look_id": None,
+        "dashboard_id": None,
+        "board_id": None,
+        "lookml_dashboard_id": None,
+    }
+
+
 def _lookml_model() -> Json:
     return {
         "name": "",
@@ -590,4 +617,5 @@ _BLANKS = {
     "scheduled_plans": _scheduled_plan,
     "alerts": _alert,
     "lookml_models": _lookml_model,
+    "content_favorites": _content_favorite,
 }

@@ -9,8 +9,8 @@ and the rules in rules.py.
 The store is one object behind that one lock, written in one module per content family, each
 a mixin on the shared base `Tables` (tables.py: the tables, the lock, id sequences, child
 indexes): folders.py, users.py (with groups, user attributes and roles), dashboards.py,
-boards.py, schedules.py (with alerts), queries.py and access.py (content metadata and
-access entries). core.py holds the generic reads, writes
+boards.py, schedules.py (with alerts), queries.py, access.py (content metadata and
+access entries) and favorites.py. core.py holds the generic reads, writes
 and checks, and combines the mixins into `Store`.
 """
 

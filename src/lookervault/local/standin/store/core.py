@@ -15,6 +15,7 @@ from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.access import AccessMixin
 from lookervault.local.standin.store.boards import BoardsMixin
 from lookervault.local.standin.store.dashboards import DashboardsMixin
+from lookervault.local.standin.store.favorites import FavoritesMixin
 from lookervault.local.standin.store.folders import FoldersMixin
 from lookervault.local.standin.store.queries import QueriesMixin
 from lookervault.local.standin.store.schedules import (
@@ -96,6 +97,7 @@ class Store(
     SchedulesMixin,
     QueriesMixin,
     AccessMixin,
+    FavoritesMixin,
 ):
     """The whole store: the generic operations here, each family's own in its mixin, the
     tables and the lock they share in `Tables`."""
@@ -151,6 +153,8 @@ class Store(
             filters["group_ids"] = filters.pop("group_id")
         if type_name == "boards" and "creator_id" in filters:
             filters["user_id"] = filters.pop("creator_id")
+        if type_name == "content_favorites":
+            return self._favorites_in_scope(filters)
         return objects
 
     def _render(self, type_name: str, obj: Json, *, detail: bool) -> Json:
@@ -176,6 +180,8 @@ class Store(
         elif type_name == "alerts":
             owner = self._objects["users"].get(obj["owner_id"])
             out["owner_display_name"] = owner["display_name"] if owner else None
+        elif type_name == "content_favorites":
+            out.update(self._favorite_content(obj))
         return {key: value for key, value in out.items() if value is not None or key in obj}
 
     # ---- writing top-level objects ---------------------------------------------------------
@@ -383,16 +389,18 @@ class Store(
     def _on_delete(self, type_name: str, obj: Json) -> None:
         """Keep counters, memberships and references true after a delete."""
         if type_name in shapes.CONTENT_META_TARGETS:
-            self._drop_content_metadata({obj["content_metadata_id"]})
+            self._forget_content({obj["content_metadata_id"]})
         if type_name == "folders":
             self._bump("folders", obj["parent_id"], "child_count", -1)
             subfolders = self._delete_folder_contents(obj["id"])
-            self._drop_content_metadata({f["content_metadata_id"] for f in subfolders})
+            self._forget_content({f["content_metadata_id"] for f in subfolders})
         elif type_name in ("users", "groups", "roles", "user_attributes"):
             self._unlink_memberships(type_name, obj)
         if type_name in ("users", "groups"):
             key = "user_id" if type_name == "users" else "group_id"
             self._drop_access(lambda entry: entry[key] == obj["id"])
+        if type_name == "users":
+            self._drop_favorites(lambda favorite: favorite["user_id"] == obj["id"])
         elif type_name in shapes.SOFT_DELETABLE:
             self._drop_dependents(type_name, {obj["id"]})
             if type_name == "dashboards":
@@ -400,6 +408,12 @@ class Store(
                 for child_type in ("dashboard_elements", "dashboard_filters", "dashboard_layouts"):
                     self._parents.pop(child_type, None)
                 self._parents.pop("dashboard_layout_components", None)
+
+    def _forget_content(self, meta_ids: set[str]) -> None:
+        """Content deleted for good takes its content metadata, access entries and
+        favourites with it; trashed content keeps them."""
+        self._drop_content_metadata(meta_ids)
+        self._drop_favorites(lambda favorite: favorite["content_metadata_id"] in meta_ids)
 
     def _drop_dependents(self, type_name: str, ids: set[str]) -> None:
         """Schedules and board items that point at hard-deleted content go with it."""
