@@ -250,7 +250,8 @@ def test_seeded_tiles_listen_to_their_dashboards_filters(standin: StandIn) -> No
                 assert element["result_maker"] is None
                 continue
             maker = element["result_maker"]
-            assert maker["id"] and maker["query_id"] and maker["vis_config"] is not None
+            assert maker["id"] and maker["vis_config"] is not None
+            assert bool(maker["query_id"]) != bool(maker["merge_result_id"])
             for filterable in maker["filterables"]:
                 assert {x["dashboard_filter_name"] for x in filterable["listen"]} <= names
                 listening += bool(filterable["listen"])

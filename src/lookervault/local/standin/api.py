@@ -300,6 +300,16 @@ class App:
         routes: list[tuple[str, str, Handler]] = [
             ("GET", "/setting", self._setting),
             ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
+            (
+                "POST",
+                "/merge_queries",
+                lambda c: Reply(200, s.create_merge_query(c.json_body(), _f(c))),
+            ),
+            (
+                "GET",
+                "/merge_queries/{merge_query_id}",
+                lambda c: Reply(200, s.get("merge_queries", c.id, _f(c))),
+            ),
             ("GET", "/queries/slug/{slug}", lambda c: Reply(200, s.query_for_slug(c.id, _f(c)))),
             ("GET", "/queries/{query_id}", lambda c: Reply(200, s.get("queries", c.id, _f(c)))),
             (

@@ -170,6 +170,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _scheduled_plans(gen, size.scheduled_plans)
     _alerts(gen, size.alerts)
     _settle(gen, seed_value)
+    _merged_tiles(gen, seed_value)
     _role_groups(gen, seed_value)
     _content_access(gen, seed_value)
     _favorites(gen, size.content_favorites, seed_value)
@@ -240,6 +241,72 @@ def _roles(gen: _Gen, n: int) -> None:
             model_set_id=model_sets[0] if i == 0 else gen.rng.choice(model_sets),
         )
         gen.add("roles", obj)
+
+
+def _merged_tiles(gen: _Gen, seed_value: int) -> None:
+    """One dashboard in five gets a merged-results tile below its others: a merge query of two
+    seeded queries joined on their first fields. Drawn from a stream of its own and added
+    after every other tile, so the content drawn before stays as it was."""
+    rng = random.Random(f"merges-{seed_value}")
+    dashboards = list(gen.objects["dashboards"].values())
+    queries = list(gen.objects["queries"].values())
+    if len(queries) < 2:
+        return
+    for dashboard in rng.sample(dashboards, round(len(dashboards) / 5)):
+        merge = _merge_query(gen, rng.sample(queries, 2), rng)
+        names = [source["name"] for source in merge["source_queries"]]
+        element = shapes.dashboard_element()
+        element.update(
+            id=gen.new_id("dashboard_elements"),
+            dashboard_id=dashboard["id"],
+            title=f"Merged {' and '.join(names)}",
+            merge_result_id=merge["id"],
+            result_maker_id=gen.new_id("result_makers"),
+            result_maker={
+                "filterables": [
+                    shapes.filterable(gen.objects["queries"][source["query_id"]], source["name"])
+                    for source in merge["source_queries"]
+                ]
+            },
+        )
+        dashboard["dashboard_elements"].append(element)
+        layout = dashboard["dashboard_layouts"][0]
+        component_id = gen.new_id("dashboard_layout_components")
+        component = shapes.component_below(
+            component_id, layout, element, merge["vis_config"]["type"]
+        )
+        layout["dashboard_layout_components"].append(component)
+
+
+def _merge_query(gen: _Gen, sources: list[Json], rng: random.Random) -> Json:
+    primary, secondary = sources
+    merge = shapes.merge_query()
+    merge.update(
+        id=gen.new_id("merge_queries"),
+        result_maker_id=gen.new_id("result_makers"),
+        sorts=list(primary["sorts"]),
+        limit="500",
+        vis_config={"type": rng.choice(VIS_TYPES)},
+        source_queries=[
+            shapes.merge_source(
+                {"name": primary["view"], "query_id": primary["id"]}, primary["slug"]
+            ),
+            shapes.merge_source(
+                {
+                    "name": secondary["view"],
+                    "query_id": secondary["id"],
+                    "merge_fields": [
+                        {
+                            "field_name": primary["fields"][0],
+                            "source_field_name": secondary["fields"][0],
+                        }
+                    ],
+                },
+                secondary["slug"],
+            ),
+        ],
+    )
+    return gen.add("merge_queries", merge)
 
 
 def _role_groups(gen: _Gen, seed_value: int) -> None:

@@ -34,10 +34,12 @@ INTERNAL_TYPES = (
     "role_groups",
     "content_metadata",
     "content_metadata_access",
+    "merge_queries",
 )
-"""Stored but not content types of their own: queries behind looks and tiles, group values,
-the groups of each role that has any (role_id -> group_ids), the content metadata of every
-folder, dashboard, look and board, and the access entries of content that does not inherit."""
+"""Stored but not content types of their own: queries behind looks and tiles, the merge
+queries behind merged-results tiles, group values, the groups of each role that has any
+(role_id -> group_ids), the content metadata of every folder, dashboard, look and board, and
+the access entries of content that does not inherit."""
 
 CONTENT_META_TARGETS = {
     "folders": ("space", "folder_id"),
@@ -308,6 +310,22 @@ def dashboard_layout_component() -> Json:
     }
 
 
+def component_below(component_id: str, layout: Json, element: Json, vis_type: str | None) -> Json:
+    """A tile's place on a layout, below every tile already there (where Looker puts a new
+    tile)."""
+    components = layout["dashboard_layout_components"]
+    component = dashboard_layout_component()
+    component.update(
+        id=component_id,
+        dashboard_layout_id=layout["id"],
+        dashboard_element_id=element["id"],
+        row=max((c["row"] + c["height"] for c in components), default=0),
+        element_title=element["title"] or element["title_text"],
+        vis_type=vis_type,
+    )
+    return component
+
+
 def _look() -> Json:
     return {
         "id": "",
@@ -359,6 +377,41 @@ def _query() -> Json:
         "query_timezone": None,
         "slug": None,
         "has_table_calculations": False,
+    }
+
+
+def filterable(source: Json, name: str | None) -> Json:
+    """What a tile showing the query `source` can be filtered on, listening to no filter yet."""
+    return {"model": source["model"], "view": source["view"], "name": name, "listen": []}
+
+
+def merge_query() -> Json:
+    return {
+        "id": "",
+        "source_queries": [],
+        "pivots": None,
+        "sorts": None,
+        "dynamic_fields": None,
+        "total": False,
+        "limit": None,
+        "column_limit": None,
+        "vis_config": None,
+        "result_maker_id": None,
+    }
+
+
+def merge_source(sent: Json, slug: str | None) -> Json:
+    """A merge query's source as stored: its query, display name and field mappings; the
+    slug is the query's own."""
+    return {
+        "name": sent.get("name"),
+        "query_id": str(sent["query_id"]),
+        "query_slug": slug,
+        "merge_fields": [
+            {"field_name": f.get("field_name"), "source_field_name": f.get("source_field_name")}
+            for f in sent.get("merge_fields") or []
+            if isinstance(f, dict)
+        ],
     }
 
 

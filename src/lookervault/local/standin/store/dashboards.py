@@ -77,7 +77,9 @@ class DashboardsMixin(Tables):
             return self._component(new_dashboard, new_component)
 
     def _element(self, element: Json) -> Json:
-        """A tile with its look or query embedded and its result maker, as Looker shows them."""
+        """A tile with its look or query embedded and its result maker, as Looker shows them:
+        a merged-results tile's result maker shows its merge query's sorts, totals and
+        visualisation, and no query of its own."""
         out = dict(element)
         stored_maker = out.pop("result_maker")
         look = self._objects["looks"].get(element["look_id"] or "")
@@ -91,17 +93,18 @@ class DashboardsMixin(Tables):
         if element["type"] in rules.CONTENT_FREE_ELEMENTS or stored_maker is None:
             out["result_maker"] = None
             return out
+        shown = source or self._objects["merge_queries"].get(element["merge_result_id"] or "")
         out["result_maker"] = {
             "id": element["result_maker_id"],
-            "dynamic_fields": source["dynamic_fields"] if source else None,
+            "dynamic_fields": shown["dynamic_fields"] if shown else None,
             "filterables": [dict(f) for f in stored_maker["filterables"]],
-            "sorts": list(source["sorts"]) if source else None,
+            "sorts": list(shown["sorts"] or []) if shown else None,
             "merge_result_id": element["merge_result_id"],
-            "total": bool(source["total"]) if source else False,
+            "total": bool(shown["total"]) if shown else False,
             "query_id": source["id"] if source else None,
             "sql_query_id": None,
             "query": source,
-            "vis_config": source["vis_config"] if source else None,
+            "vis_config": shown["vis_config"] if shown else None,
         }
         return out
 
@@ -187,28 +190,34 @@ class DashboardsMixin(Tables):
         )
 
     def _default_filterables(self, element: Json) -> list[Json]:
-        """Looker derives a tile's filterables from its query; none listen to filters yet."""
+        """Looker derives a tile's filterables from its query (a merged-results tile's: one
+        per source query, named as the source); none listen to filters yet."""
+        merge = self._objects["merge_queries"].get(element["merge_result_id"] or "")
+        if merge is not None:
+            return [
+                shapes.filterable(self._objects["queries"][s["query_id"]], s["name"])
+                for s in merge["source_queries"]
+            ]
         source = self._objects["queries"].get(element["query_id"] or "")
         look = self._objects["looks"].get(element["look_id"] or "")
         if source is None and look is not None:
             source = self._objects["queries"].get(look["query_id"] or "")
         if source is None:
             return []
-        return [{"model": source["model"], "view": source["view"], "name": None, "listen": []}]
+        return [shapes.filterable(source, None)]
 
     def _with_component(self, layout: Json, element: Json) -> Json:
         """Looker places a new tile on every layout of its dashboard, below the others."""
-        components = layout["dashboard_layout_components"]
-        component = shapes.dashboard_layout_component()
-        component.update(
-            id=self.new_id("dashboard_layout_components"),
-            dashboard_layout_id=layout["id"],
-            dashboard_element_id=element["id"],
-            row=max((c["row"] + c["height"] for c in components), default=0),
-            element_title=element["title"] or element["title_text"],
-            vis_type="text" if element["type"] == "text" else None,
+        component = shapes.component_below(
+            self.new_id("dashboard_layout_components"),
+            layout,
+            element,
+            "text" if element["type"] == "text" else None,
         )
-        return {**layout, "dashboard_layout_components": [*components, component]}
+        return {
+            **layout,
+            "dashboard_layout_components": [*layout["dashboard_layout_components"], component],
+        }
 
     def _with_new_layout(self, dashboard: Json, layout: Json) -> Json:
         """A new layout places every tile of its dashboard; an active one replaces the old."""

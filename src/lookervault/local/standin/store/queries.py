@@ -1,5 +1,6 @@
-"""Queries: immutable and deduplicated (an identical definition returns the existing query),
-each with a slug of its own; found by id through the generic get, or by slug here.
+"""Queries and merge queries: immutable and deduplicated (an identical definition returns the
+existing one). A query has a slug of its own and is found by id through the generic get, or
+by slug here; a merge query names its source queries by id.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from typing import Any
 from lookervault.local.standin import rules, shapes
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.tables import Tables, projected, require_object, token
-from lookervault.local.standin.wire import not_found
+from lookervault.local.standin.wire import not_found, validation_failed
 
 
 class QueriesMixin(Tables):
-    """Creating a query, and finding one by its slug."""
+    """Creating a query or a merge query, and finding a query by its slug."""
 
     def query_for_slug(self, slug: str, fields: str | None) -> Json:
         with self._lock:
@@ -43,3 +44,28 @@ class QueriesMixin(Tables):
             self._objects["queries"][obj["id"]] = obj
             self._queries_by_key[rules.query_key(obj)] = obj["id"]
             return dict(obj)
+
+    def create_merge_query(self, body: Any, fields: str | None) -> Json:
+        """Merge queries are immutable and deduplicated like queries (spec
+        create_merge_query); every source query must exist."""
+        body = require_object(body if body is not None else {})
+        with self._lock:
+            merge = shapes.merge_query()
+            merge.update({k: v for k, v in body.items() if k in merge and k != "result_maker_id"})
+            errors = rules.merge_errors(merge, self._exists)
+            if errors:
+                raise validation_failed(errors)
+            merge["source_queries"] = [
+                shapes.merge_source(sent, self._objects["queries"][str(sent["query_id"])]["slug"])
+                for sent in merge["source_queries"]
+            ]
+            key = rules.merge_query_key(merge)
+            existing = next(
+                (m for m in self._table("merge_queries") if rules.merge_query_key(m) == key), None
+            )
+            if existing is None:
+                merge["id"] = self.new_id("merge_queries")
+                merge["result_maker_id"] = self.new_id("result_makers")
+                self._objects["merge_queries"][merge["id"]] = merge
+                existing = merge
+            return projected(dict(existing), fields)
