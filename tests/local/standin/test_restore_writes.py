@@ -488,5 +488,9 @@ def test_the_empty_instance_holds_what_a_new_looker_holds(
     ]
     assert [(s["name"], s["built_in"]) for s in standin.items("model_sets")] == [("All", True)]
     assert all(a["is_system"] for a in standin.items("user_attributes"))
+    assert [
+        (a["content_metadata_id"], a["group_id"], a["permission_type"])
+        for a in standin.items("content_metadata_access")
+    ] == [(folders[0]["content_metadata_id"], "1", "edit")]
     sdk = sdk_for(standin)
     assert sdk.search_dashboards(fields="id") == []
