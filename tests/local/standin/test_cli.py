@@ -13,7 +13,10 @@ import pytest
 
 def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "lookervault.local.standin", "--port", "0", "--dashboards", "30"],
+        [
+            *(sys.executable, "-m", "lookervault.local.standin", "--port", "0"),
+            *("--dashboards", "30", "--max-concurrent", "2", "--host-url", "https://x.example"),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -34,6 +37,7 @@ def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.Monkey
             + len(sdk.search_dashboards(deleted="true", fields="id"))
             == 30
         )
+        assert sdk.get_setting(fields="host_url").host_url == "https://x.example"
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:

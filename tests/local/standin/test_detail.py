@@ -47,6 +47,7 @@ def test_detail_of_every_type_matches_ground_truth(standin: StandIn, sdk: Looker
         "scheduled_plans": sdk.scheduled_plan,
         "alerts": sdk.get_alert,
         "lookml_models": sdk.lookml_model,
+        "content_favorites": sdk.content_favorite,
     }
     for type_name, get in getters.items():
         key = "name" if type_name == "lookml_models" else "id"

@@ -41,6 +41,9 @@ PAGED: dict[str, Lister] = {
     "lookml_models": lambda sdk, limit, offset: sdk.all_lookml_models(
         limit=limit, offset=offset, fields="name,label"
     ),
+    "content_favorites": lambda sdk, limit, offset: sdk.search_content_favorites(
+        limit=limit, offset=offset, sorts="user_id desc", fields="id,user_id"
+    ),
 }
 
 SIZE = SeedSize(
@@ -57,6 +60,7 @@ SIZE = SeedSize(
     scheduled_plans=13,
     alerts=11,
     lookml_models=8,
+    content_favorites=26,
 )
 
 

@@ -162,6 +162,29 @@ def test_built_in_sets_cannot_be_changed(standin: StandIn, sdk: Looker40SDK) -> 
     assert sdk.update_role(role.id, m.WriteRole(permission_set_id="1")).permission_set_id == "1"
 
 
+def test_set_role_groups_replaces_the_roles_groups(standin: StandIn, sdk: Looker40SDK) -> None:
+    seeded = standin.items("role_groups")[0]
+    role_id = seeded["role_id"]
+    assert [g.id for g in sdk.role_groups(role_id)] == seeded["group_ids"]
+    assert [g.id for g in sdk.set_role_groups(role_id, ["3", "1"])] == ["1", "3"]
+    sdk.role_groups(role_id, fields="name")
+    names = [{"name": g["name"]} for g in standin.items("groups") if g["id"] in ("1", "3")]
+    assert standin.exchanges[-1].json() == names
+    assert _codes(lambda: sdk.set_role_groups(role_id, ["2", "424242"])) == [
+        ("group_ids", "invalid")
+    ]
+    assert "424242" in standin.exchanges[-1].json()["errors"][0]["message"]
+    assert [g.id for g in sdk.role_groups(role_id)] == ["1", "3"]
+    with pytest.raises(looker_sdk.error.SDKError):
+        sdk.set_role_groups("424242", ["1"])
+    assert standin.exchanges[-1].status == 404
+    sdk.delete_group("3")
+    assert [g.id for g in sdk.role_groups(role_id)] == ["1"]
+    assert sdk.set_role_groups(role_id, []) == []
+    sdk.delete_role(role_id)
+    assert role_id not in {r["role_id"] for r in standin.items("role_groups")}
+
+
 # ---- dashboards --------------------------------------------------------------------------
 
 
@@ -227,7 +250,8 @@ def test_seeded_tiles_listen_to_their_dashboards_filters(standin: StandIn) -> No
                 assert element["result_maker"] is None
                 continue
             maker = element["result_maker"]
-            assert maker["id"] and maker["query_id"] and maker["vis_config"] is not None
+            assert maker["id"] and maker["vis_config"] is not None
+            assert bool(maker["query_id"]) != bool(maker["merge_result_id"])
             for filterable in maker["filterables"]:
                 assert {x["dashboard_filter_name"] for x in filterable["listen"]} <= names
                 listening += bool(filterable["listen"])
@@ -397,6 +421,21 @@ def test_alerts_need_a_real_tile_and_patch_changes_only_its_fields(
     assert replaced.threshold == 7.0 and replaced.is_disabled is False
 
 
+def test_a_required_alert_field_patched_to_null_is_refused(
+    standin: StandIn, sdk: Looker40SDK
+) -> None:
+    alert = standin.items("alerts")[0]
+    for name in ("threshold", "owner_id"):
+        answer = raw_call(standin, "PATCH", f"/alerts/{alert['id']}", {name: None})
+        assert answer.status_code == 422
+        assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(name, "missing")]
+    answer = raw_call(
+        standin, "PATCH", f"/alerts/{alert['id']}", {"is_public": None, "disabled_reason": None}
+    )
+    assert answer.status_code == 200
+    assert standin.items("alerts")[0] == alert
+
+
 # ---- faults on writes and the empty instance ----------------------------------------------
 
 
@@ -449,5 +488,9 @@ def test_the_empty_instance_holds_what_a_new_looker_holds(
     ]
     assert [(s["name"], s["built_in"]) for s in standin.items("model_sets")] == [("All", True)]
     assert all(a["is_system"] for a in standin.items("user_attributes"))
+    assert [
+        (a["content_metadata_id"], a["group_id"], a["permission_type"])
+        for a in standin.items("content_metadata_access")
+    ] == [(folders[0]["content_metadata_id"], "1", "edit")]
     sdk = sdk_for(standin)
     assert sdk.search_dashboards(fields="id") == []

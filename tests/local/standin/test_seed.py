@@ -38,6 +38,23 @@ def test_relations_resolve() -> None:
     for role in objects["roles"].values():
         assert role["permission_set_id"] in objects["permission_sets"]
         assert role["model_set_id"] in objects["model_sets"]
+    for entry in objects["role_groups"].values():
+        assert entry["role_id"] in objects["roles"] and entry["group_ids"]
+        assert set(entry["group_ids"]) <= set(objects["groups"])
+    metas = objects["content_metadata"]
+    for type_name in ("folders", "dashboards", "looks", "boards"):
+        for obj in objects[type_name].values():
+            assert metas[obj["content_metadata_id"]]["content_type"] in ("space", type_name[:-1])
+    for entry in objects["content_metadata_access"].values():
+        assert not metas[entry["content_metadata_id"]]["inherits"]
+    favorites = objects["content_favorites"].values()
+    assert len(favorites) == SeedSize.scaled(60).content_favorites
+    assert len({(f["user_id"], f["content_metadata_id"]) for f in favorites}) == len(favorites)
+    for favorite in favorites:
+        meta = metas[favorite["content_metadata_id"]]
+        assert meta["dashboard_id"] == favorite["dashboard_id"]
+        assert meta["look_id"] == favorite["look_id"]
+        assert meta["homepage_id"] == favorite["board_id"]
     owners = {plan["user_id"] for plan in objects["scheduled_plans"].values()}
     assert len(owners) > 1 and owners <= set(objects["users"])
 
@@ -55,6 +72,8 @@ def test_scaled_grows_every_type() -> None:
     small, big = SeedSize(), SeedSize.scaled(200)
     assert big.dashboards == 200
     assert big.looks == small.looks * 10 and big.users == small.users * 10
+    assert big.content_favorites == small.content_favorites * 10
+    assert SeedSize.empty().content_favorites == 0
     assert generate(SeedSize.scaled(40)).objects["dashboards"].keys() == {
         str(i) for i in range(1, 41)
     }

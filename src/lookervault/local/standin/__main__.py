@@ -35,6 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         help="share of requests answering 503 (deterministic per --seed)",
     )
     parser.add_argument(
+        "--max-concurrent",
+        type=int,
+        default=None,
+        help="requests handled at once; the others wait their turn (default: no limit)",
+    )
+    parser.add_argument(
+        "--host-url",
+        default=None,
+        help="the instance's configured URL, as GET /setting answers (default: its own URL)",
+    )
+    parser.add_argument(
         "--record",
         action="store_true",
         help="keep every exchange in memory (off: a long run would grow)",
@@ -42,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.dashboards < 1:
         parser.error("--dashboards must be at least 1")
+    if args.max_concurrent is not None and args.max_concurrent < 1:
+        parser.error("--max-concurrent must be at least 1")
     faults = Faults(
         latency_s=args.latency,
         rate_limit_per_s=args.rate_limit,
@@ -54,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         seed_value=args.seed,
         port=args.port,
         record=args.record,
+        host_url=args.host_url,
+        max_concurrent_requests=args.max_concurrent,
     )
     with standin:
         # The stand-in's own demo credentials: printing them here is its whole purpose.

@@ -8,6 +8,7 @@ against that operation's request schema before the store sees it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -21,7 +22,9 @@ from typing import Any
 from lookervault.local.standin import schema
 from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.query import QueryError
+from lookervault.local.standin.settings import instance_settings
 from lookervault.local.standin.store import CHILDREN, Store
+from lookervault.local.standin.store.tables import projected
 from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
@@ -149,6 +152,10 @@ class App:
         client_secret: str,
         token_ttl_s: int,
         base_url: Callable[[], str],
+        *,
+        host_url: Callable[[], str],
+        settings_readable: bool = True,
+        max_concurrent_requests: int | None = None,
     ) -> None:
         self.store = store
         self.faults = faults
@@ -157,9 +164,31 @@ class App:
         self.tokens = Tokens(token_ttl_s)
         self.api_user_id = "1"
         self._base_url = base_url
+        self._host_url = host_url
+        self.settings_readable = settings_readable
+        """False: GET /setting answers 403, as Looker does for credentials without admin rights."""
+        self._slots: contextlib.AbstractContextManager[Any] = (
+            contextlib.nullcontext()
+            if max_concurrent_requests is None
+            else threading.BoundedSemaphore(max_concurrent_requests)
+        )
         self.routes = self._build_routes()
 
     def respond(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Reply:
+        """One answer, once a slot is free: with `max_concurrent_requests` at most that many
+        requests are handled at once and the others wait their turn, as Looker queues a user's
+        requests beyond its limit. The configured latency is spent inside the slot."""
+        with self._slots:
+            return self._answer(method, path, params, headers, body)
+
+    def _answer(
         self,
         method: str,
         path: str,
@@ -269,7 +298,18 @@ class App:
     def _build_routes(self) -> list[Route]:
         s = self.store
         routes: list[tuple[str, str, Handler]] = [
+            ("GET", "/setting", self._setting),
             ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
+            (
+                "POST",
+                "/merge_queries",
+                lambda c: Reply(200, s.create_merge_query(c.json_body(), _f(c))),
+            ),
+            (
+                "GET",
+                "/merge_queries/{merge_query_id}",
+                lambda c: Reply(200, s.get("merge_queries", c.id, _f(c))),
+            ),
             ("GET", "/queries/slug/{slug}", lambda c: Reply(200, s.query_for_slug(c.id, _f(c)))),
             ("GET", "/queries/{query_id}", lambda c: Reply(200, s.get("queries", c.id, _f(c)))),
             (
@@ -294,6 +334,8 @@ class App:
                 "/users/{user_id}/credentials_email/send_password_reset",
                 lambda c: Reply(200, s.password_reset(c.id, send=True)),
             ),
+            ("GET", "/roles/{role_id}/groups", lambda c: Reply(200, s.role_groups(c.id, _f(c)))),
+            ("PUT", "/roles/{role_id}/groups", self._set_role_groups),
             ("GET", "/users/{user_id}/roles", lambda c: Reply(200, s.user_roles(c.id, _f(c)))),
             ("PUT", "/users/{user_id}/roles", self._set_user_roles),
             (
@@ -325,6 +367,45 @@ class App:
                 "PATCH",
                 "/dashboard_layout_components/{dashboard_layout_component_id}",
                 lambda c: Reply(200, s.update_component(c.id, c.json_body())),
+            ),
+            ("GET", "/content_favorite/search", self._lister("content_favorites", search=True)),
+            ("GET", "/content_favorite/{content_favorite_id}", self._getter("content_favorites")),
+            (
+                "POST",
+                "/content_favorite",
+                lambda c: Reply(200, s.create_content_favorite(c.json_body(), c.caller_id)),
+            ),
+            (
+                "DELETE",
+                "/content_favorite/{content_favorite_id}",
+                self._deleter("content_favorites"),
+            ),
+            ("GET", "/content_metadata", lambda c: Reply(200, s.content_metadatas(c.params))),
+            (
+                "GET",
+                "/content_metadata/{content_metadata_id}",
+                lambda c: Reply(200, s.get("content_metadata", c.id, _f(c))),
+            ),
+            (
+                "PATCH",
+                "/content_metadata/{content_metadata_id}",
+                lambda c: Reply(200, s.update_content_metadata(c.id, c.json_body())),
+            ),
+            (
+                "GET",
+                "/content_metadata_access",
+                lambda c: Reply(200, s.content_accesses(c.params)),
+            ),
+            ("POST", "/content_metadata_access", self._create_content_access),
+            (
+                "PUT",
+                "/content_metadata_access/{content_metadata_access_id}",
+                lambda c: Reply(200, s.update_content_access(c.id, c.json_body())),
+            ),
+            (
+                "DELETE",
+                "/content_metadata_access/{content_metadata_access_id}",
+                self._delete_content_access,
             ),
             ("POST", "/board_items", lambda c: Reply(200, s.create_board_item(c.json_body()))),
             (
@@ -386,9 +467,8 @@ class App:
     def _updater(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
             body = call.json_body()
-            if type_name == "alerts" and isinstance(body, dict):
-                # AlertPatch lets every field be null; null there changes nothing.
-                body = {k: v for k, v in body.items() if v is not None}
+            if type_name == "alerts":
+                return Reply(200, self.store.patch_alert(call.id, body, call.caller_id))
             updated = self.store.update(type_name, call.id, body, call.caller_id)
             return Reply(200, updated)
 
@@ -449,9 +529,25 @@ class App:
     def _set_user_roles(self, call: Call) -> Reply:
         return Reply(200, self.store.set_user_roles(call.id, call.json_body(), _f(call)))
 
+    def _create_content_access(self, call: Call) -> Reply:
+        notify = call.params.get("send_boards_notification_email") == "true"
+        return Reply(200, self.store.create_content_access(call.json_body(), notify=notify))
+
+    def _delete_content_access(self, call: Call) -> Reply:
+        self.store.delete_content_access(call.id)
+        return Reply(204)
+
+    def _set_role_groups(self, call: Call) -> Reply:
+        return Reply(200, self.store.set_role_groups(call.id, call.json_body()))
+
     def _delete_board_item(self, call: Call) -> Reply:
         self.store.delete_board_item(call.id)
         return Reply(204)
+
+    def _setting(self, call: Call) -> Reply:
+        if not self.settings_readable:
+            raise ApiError(403, "Forbidden")
+        return Reply(200, projected(instance_settings(self._host_url()), _f(call)))
 
     def _run_once(self, call: Call) -> Reply:
         return Reply(200, self.store.run_once(None, call.json_body(), call.caller_id))

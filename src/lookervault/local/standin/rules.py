@@ -53,6 +53,18 @@ QUERY_DEFINITION = (
 )
 """What makes two queries the same query: every writable field but client_id."""
 
+MERGE_DEFINITION = (
+    "source_queries",
+    "pivots",
+    "sorts",
+    "dynamic_fields",
+    "total",
+    "limit",
+    "column_limit",
+    "vis_config",
+)
+"""What makes two merge queries the same: every writable field (spec create_merge_query)."""
+
 PLAN_TARGETS = ("look_id", "dashboard_id", "lookml_dashboard_id", "query_id")
 LOOK_PLAN_REQUIRED = ("require_results", "require_no_results", "require_change")
 FIELD_FILTER_TYPES = frozenset({"field", "field_filter"})
@@ -61,6 +73,28 @@ FIELD_FILTER_TYPES = frozenset({"field", "field_filter"})
 def query_key(query: Mapping[str, Any]) -> str:
     """A query's definition as one comparable string."""
     return json.dumps({name: query.get(name) for name in QUERY_DEFINITION}, sort_keys=True)
+
+
+def merge_query_key(merge: Mapping[str, Any]) -> str:
+    """A merge query's definition as one comparable string."""
+    return json.dumps({name: merge.get(name) for name in MERGE_DEFINITION}, sort_keys=True)
+
+
+def merge_errors(merge: Mapping[str, Any], exists: Exists) -> list[ErrorDetail]:
+    """A merge query merges at least one query, and each source names an existing query."""
+    sources = merge.get("source_queries") or []
+    if not sources:
+        message = "A merge query needs at least one source query."
+        return [ErrorDetail("source_queries", "missing", message)]
+    errors = []
+    for index, source in enumerate(sources):
+        field = f"source_queries[{index}].query_id"
+        query_id = source.get("query_id") if isinstance(source, Mapping) else None
+        if not query_id:
+            errors.append(ErrorDetail(field, "missing", "This field is required."))
+        elif not exists("queries", str(query_id)):
+            errors.append(ErrorDetail(field, "invalid", f"No query with id {query_id}"))
+    return errors
 
 
 def element_errors(
@@ -78,12 +112,15 @@ def element_errors(
     if not sources and not merged.get("result_maker_id"):
         return [ErrorDetail("type", "invalid", MUST_HAVE_SOURCE)]
     errors = []
-    for name, table in (("look_id", "looks"), ("query_id", "queries")):
+    references = (
+        ("look_id", "looks"),
+        ("query_id", "queries"),
+        ("merge_result_id", "merge_queries"),
+    )
+    for name, table in references:
         value = body.get(name)
         if value and not exists(table, str(value)):
             errors.append(ErrorDetail(name, "invalid", f"No {table[:-1]} with id {value}"))
-    if body.get("merge_result_id"):
-        errors.append(ErrorDetail("merge_result_id", "invalid", "No merge result with that id"))
     return errors
 
 

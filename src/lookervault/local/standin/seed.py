@@ -52,7 +52,8 @@ class SeedSize:
     """How many objects of each content type to seed (one int per content type).
 
     `folders` counts ordinary shared folders; the shared root, the users root and one personal
-    folder per user come on top. Every other number is the exact total served.
+    folder per user come on top. `content_favorites` is an upper bound: a user favours each
+    live dashboard, look or board at most once. Every other number is the exact total served.
     """
 
     dashboards: int = 20
@@ -68,6 +69,7 @@ class SeedSize:
     scheduled_plans: int = 12
     alerts: int = 6
     lookml_models: int = 3
+    content_favorites: int = 15
 
     @classmethod
     def empty(cls) -> SeedSize:
@@ -89,6 +91,7 @@ class SeedSize:
             scheduled_plans=0,
             alerts=0,
             lookml_models=0,
+            content_favorites=0,
         )
 
     @classmethod
@@ -167,6 +170,10 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _scheduled_plans(gen, size.scheduled_plans)
     _alerts(gen, size.alerts)
     _settle(gen, seed_value)
+    _merged_tiles(gen, seed_value)
+    _role_groups(gen, seed_value)
+    _content_access(gen, seed_value)
+    _favorites(gen, size.content_favorites, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
 
@@ -234,6 +241,141 @@ def _roles(gen: _Gen, n: int) -> None:
             model_set_id=model_sets[0] if i == 0 else gen.rng.choice(model_sets),
         )
         gen.add("roles", obj)
+
+
+def _merged_tiles(gen: _Gen, seed_value: int) -> None:
+    """One dashboard in five gets a merged-results tile below its others: a merge query of two
+    seeded queries joined on their first fields. Drawn from a stream of its own and added
+    after every other tile, so the content drawn before stays as it was."""
+    rng = random.Random(f"merges-{seed_value}")
+    dashboards = list(gen.objects["dashboards"].values())
+    queries = list(gen.objects["queries"].values())
+    if len(queries) < 2:
+        return
+    for dashboard in rng.sample(dashboards, round(len(dashboards) / 5)):
+        merge = _merge_query(gen, rng.sample(queries, 2), rng)
+        names = [source["name"] for source in merge["source_queries"]]
+        element = shapes.dashboard_element()
+        element.update(
+            id=gen.new_id("dashboard_elements"),
+            dashboard_id=dashboard["id"],
+            title=f"Merged {' and '.join(names)}",
+            merge_result_id=merge["id"],
+            result_maker_id=gen.new_id("result_makers"),
+            result_maker={
+                "filterables": [
+                    shapes.filterable(gen.objects["queries"][source["query_id"]], source["name"])
+                    for source in merge["source_queries"]
+                ]
+            },
+        )
+        dashboard["dashboard_elements"].append(element)
+        layout = dashboard["dashboard_layouts"][0]
+        component_id = gen.new_id("dashboard_layout_components")
+        component = shapes.component_below(
+            component_id, layout, element, merge["vis_config"]["type"]
+        )
+        layout["dashboard_layout_components"].append(component)
+
+
+def _merge_query(gen: _Gen, sources: list[Json], rng: random.Random) -> Json:
+    primary, secondary = sources
+    merge = shapes.merge_query()
+    merge.update(
+        id=gen.new_id("merge_queries"),
+        result_maker_id=gen.new_id("result_makers"),
+        sorts=list(primary["sorts"]),
+        limit="500",
+        vis_config={"type": rng.choice(VIS_TYPES)},
+        source_queries=[
+            shapes.merge_source(
+                {"name": primary["view"], "query_id": primary["id"]}, primary["slug"]
+            ),
+            shapes.merge_source(
+                {
+                    "name": secondary["view"],
+                    "query_id": secondary["id"],
+                    "merge_fields": [
+                        {
+                            "field_name": primary["fields"][0],
+                            "source_field_name": secondary["fields"][0],
+                        }
+                    ],
+                },
+                secondary["slug"],
+            ),
+        ],
+    )
+    return gen.add("merge_queries", merge)
+
+
+def _role_groups(gen: _Gen, seed_value: int) -> None:
+    """Every role but Admin is given to one or two groups, drawn from a stream of its own so
+    the content drawn before stays as it was."""
+    rng = random.Random(f"role-groups-{seed_value}")
+    groups = list(gen.objects["groups"])
+    for role_id in list(gen.objects["roles"])[1:]:
+        picked = rng.sample(groups, min(len(groups), rng.randint(1, 2)))
+        gen.add("role_groups", {"role_id": role_id, "group_ids": sorted(picked, key=int)})
+
+
+def _content_access(gen: _Gen, seed_value: int) -> None:
+    """A content metadata record for every folder, dashboard, look and board; the Shared
+    folder open to All Users (Looker's default, "completely open"); about one shared folder
+    in three with access of its own: one to three groups or users, each view or edit. Drawn
+    from a stream of its own so the content drawn before stays as it was."""
+    records = [
+        shapes.content_meta(
+            type_name, obj, inherits=not (obj.get("is_shared_root") or obj.get("is_users_root"))
+        )
+        for type_name in shapes.CONTENT_META_TARGETS
+        for obj in gen.objects[type_name].values()
+    ]
+    for record in sorted(records, key=lambda r: int(r["id"])):
+        gen.add("content_metadata", record)
+    folders = list(gen.objects["folders"].values())
+    everyone = next(g["id"] for g in gen.objects["groups"].values() if g["include_by_default"])
+    shared_root = next(f for f in folders if f["is_shared_root"])
+    _grant(gen, shared_root, "edit", ("group_id", everyone))
+    rng = random.Random(f"access-{seed_value}")
+    shared = [f for f in folders if f["parent_id"] and not f["is_personal"]]
+    principals = [("group_id", g) for g in gen.objects["groups"]]
+    principals += [("user_id", u) for u in gen.objects["users"]]
+    for folder in rng.sample(shared, round(len(shared) / 3)):
+        gen.objects["content_metadata"][folder["content_metadata_id"]]["inherits"] = False
+        for principal in rng.sample(principals, min(len(principals), rng.randint(1, 3))):
+            _grant(gen, folder, rng.choice(["view", "edit"]), principal)
+
+
+def _favorites(gen: _Gen, n: int, seed_value: int) -> None:
+    """n favourites of live dashboards, looks and boards, dealt to the users in turn (so each
+    has one or two), none twice for one user; drawn from a stream of their own."""
+    rng = random.Random(f"favorites-{seed_value}")
+    users = list(gen.objects["users"])
+    live = [
+        gen.objects["content_metadata"][obj["content_metadata_id"]]
+        for type_name in ("dashboards", "looks", "boards")
+        for obj in gen.objects[type_name].values()
+        if not obj.get("deleted")
+    ]
+    taken: set[tuple[str, str]] = set()
+    for i in range(n):
+        user_id = users[i % len(users)]
+        free = [meta for meta in live if (user_id, meta["id"]) not in taken]
+        if not free:
+            continue
+        meta = rng.choice(free)
+        taken.add((user_id, meta["id"]))
+        favorite = shapes.content_favorite(gen.new_id("content_favorites"), user_id, meta)
+        gen.add("content_favorites", favorite)
+
+
+def _grant(gen: _Gen, folder: Json, permission_type: str, principal: tuple[str, str]) -> None:
+    access_id = gen.new_id("content_metadata_access")
+    entry = shapes.content_access(
+        access_id, folder["content_metadata_id"], permission_type, principal
+    )
+    gen.add("content_metadata_access", entry)
 
 
 def _groups(gen: _Gen, n: int) -> None:

@@ -127,13 +127,21 @@ class StandIn:
         token_ttl_s: int = 3600,
         client_id: str | None = None,
         client_secret: str | None = None,
+        host_url: str | None = None,
+        settings_readable: bool = True,
+        max_concurrent_requests: int | None = None,
     ) -> None:
+        """`host_url`: the URL the instance is configured with (GET /setting), by default its
+        own `base_url`. `settings_readable=False` answers GET /setting with 403, as for
+        credentials without admin rights. `max_concurrent_requests`: how many requests are
+        handled at once (None: no limit); the others wait their turn."""
         self.seed = seed or SeedSize()
         self.faults = faults or Faults()
         self.recording = record
         self.client_id = client_id or f"standin-{seed_value}"
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self._port = port
+        self._host_url = host_url
         self._store = Store(generate(self.seed, seed_value))
         self.app = App(
             self._store,
@@ -142,6 +150,9 @@ class StandIn:
             self.client_secret,
             token_ttl_s,
             lambda: self.base_url,
+            host_url=lambda: self.host_url,
+            settings_readable=settings_readable,
+            max_concurrent_requests=max_concurrent_requests,
         )
         self._exchanges: list[Exchange] = []
         self._counts: dict[str, int] = {}
@@ -189,6 +200,11 @@ class StandIn:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def host_url(self) -> str:
+        """The instance's configured URL: the one given, else the stand-in's own."""
+        return self._host_url or self.base_url
 
     def counts(self) -> dict[str, int]:
         """Ground truth per content type, soft-deleted dashboards and looks included."""

@@ -24,11 +24,31 @@ CONTENT_TYPES = (
     "scheduled_plans",
     "alerts",
     "lookml_models",
+    "content_favorites",
 )
 """The content types the extractor backs up (shared vocabulary)."""
 
-INTERNAL_TYPES = ("queries", "user_attribute_group_values")
-"""Stored but not content types of their own: queries behind looks and tiles, group values."""
+INTERNAL_TYPES = (
+    "queries",
+    "user_attribute_group_values",
+    "role_groups",
+    "content_metadata",
+    "content_metadata_access",
+    "merge_queries",
+)
+"""Stored but not content types of their own: queries behind looks and tiles, the merge
+queries behind merged-results tiles, group values, the groups of each role that has any
+(role_id -> group_ids), the content metadata of every folder, dashboard, look and board, and
+the access entries of content that does not inherit."""
+
+CONTENT_META_TARGETS = {
+    "folders": ("space", "folder_id"),
+    "dashboards": ("dashboard", "dashboard_id"),
+    "looks": ("look", "look_id"),
+    "boards": ("board", "homepage_id"),
+}
+"""Types with content metadata: type -> (its `content_type`, the key naming it there). The
+spec names a folder's content type "space" (`ContentMeta.folder_id`)."""
 
 SOFT_DELETABLE = frozenset({"dashboards", "looks"})
 
@@ -80,7 +100,7 @@ LIST_OMITS: dict[str, frozenset[str]] = {
 }
 """Keys a list or search call leaves out: callers fetch the object by id for those."""
 
-ID_KEY: dict[str, str] = {"lookml_models": "name"}
+ID_KEY: dict[str, str] = {"lookml_models": "name", "role_groups": "role_id"}
 
 CAN_CONTENT = {"show": True, "update": True, "destroy": True, "index": True}
 
@@ -168,6 +188,52 @@ def dashboard_element() -> Json:
     }
 
 
+def content_meta(type_name: str, obj: Json, *, inherits: bool) -> Json:
+    """The stored part of an object's content metadata; its name, parent, slug and where it
+    inherits from are read from the object and its folder when it is shown."""
+    content_type, key = CONTENT_META_TARGETS[type_name]
+    record: Json = {
+        "id": obj["content_metadata_id"],
+        "content_type": content_type,
+        "folder_id": None,
+        "dashboard_id": None,
+        "look_id": None,
+        "homepage_id": None,
+        "inherits": inherits,
+    }
+    record[key] = obj["id"]
+    return record
+
+
+def content_access(
+    access_id: str, content_metadata_id: str, permission_type: str, principal: tuple[str, str]
+) -> Json:
+    """An access entry: `principal` is ("group_id", id) or ("user_id", id)."""
+    entry: Json = {
+        "id": access_id,
+        "content_metadata_id": content_metadata_id,
+        "permission_type": permission_type,
+        "group_id": None,
+        "user_id": None,
+    }
+    entry[principal[0]] = principal[1]
+    return entry
+
+
+def content_favorite(favorite_id: str, user_id: str, meta: Json) -> Json:
+    """A user's favourite of the content a content metadata record names."""
+    favorite = _content_favorite()
+    favorite.update(
+        id=favorite_id,
+        user_id=user_id,
+        content_metadata_id=meta["id"],
+        dashboard_id=meta["dashboard_id"],
+        look_id=meta["look_id"],
+        board_id=meta["homepage_id"],
+    )
+    return favorite
+
+
 def credentials_email(created_at: str) -> Json:
     return {
         "email": None,
@@ -244,6 +310,22 @@ def dashboard_layout_component() -> Json:
     }
 
 
+def component_below(component_id: str, layout: Json, element: Json, vis_type: str | None) -> Json:
+    """A tile's place on a layout, below every tile already there (where Looker puts a new
+    tile)."""
+    components = layout["dashboard_layout_components"]
+    component = dashboard_layout_component()
+    component.update(
+        id=component_id,
+        dashboard_layout_id=layout["id"],
+        dashboard_element_id=element["id"],
+        row=max((c["row"] + c["height"] for c in components), default=0),
+        element_title=element["title"] or element["title_text"],
+        vis_type=vis_type,
+    )
+    return component
+
+
 def _look() -> Json:
     return {
         "id": "",
@@ -295,6 +377,41 @@ def _query() -> Json:
         "query_timezone": None,
         "slug": None,
         "has_table_calculations": False,
+    }
+
+
+def filterable(source: Json, name: str | None) -> Json:
+    """What a tile showing the query `source` can be filtered on, listening to no filter yet."""
+    return {"model": source["model"], "view": source["view"], "name": name, "listen": []}
+
+
+def merge_query() -> Json:
+    return {
+        "id": "",
+        "source_queries": [],
+        "pivots": None,
+        "sorts": None,
+        "dynamic_fields": None,
+        "total": False,
+        "limit": None,
+        "column_limit": None,
+        "vis_config": None,
+        "result_maker_id": None,
+    }
+
+
+def merge_source(sent: Json, slug: str | None) -> Json:
+    """A merge query's source as stored: its query, display name and field mappings; the
+    slug is the query's own."""
+    return {
+        "name": sent.get("name"),
+        "query_id": str(sent["query_id"]),
+        "query_slug": slug,
+        "merge_fields": [
+            {"field_name": f.get("field_name"), "source_field_name": f.get("source_field_name")}
+            for f in sent.get("merge_fields") or []
+            if isinstance(f, dict)
+        ],
     }
 
 
@@ -513,6 +630,18 @@ def _alert() -> Json:
     }
 
 
+def _content_favorite() -> Json:
+    return {
+        "id": "",
+        "user_id": None,
+        "content_metadata_id": None,
+        "look_id": None,
+        "dashboard_id": None,
+        "board_id": None,
+        "lookml_dashboard_id": None,
+    }
+
+
 def _lookml_model() -> Json:
     return {
         "name": "",
@@ -541,4 +670,5 @@ _BLANKS = {
     "scheduled_plans": _scheduled_plan,
     "alerts": _alert,
     "lookml_models": _lookml_model,
+    "content_favorites": _content_favorite,
 }

@@ -1,0 +1,269 @@
+"""Dashboards and their parts: tiles (elements) with their result makers, filters, layouts and
+layout components; how a tile is shown, where a new tile or layout is placed, and a dashboard's
+slug. The generic child calls in core.py store the parts and call the rules here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lookervault.local.standin import rules, shapes
+from lookervault.local.standin.shapes import Json
+from lookervault.local.standin.store.tables import (
+    ALREADY_EXISTS,
+    Tables,
+    projected,
+    require_object,
+)
+from lookervault.local.standin.wire import ApiError, ErrorDetail, not_found, validation_failed
+
+
+class DashboardsMixin(Tables):
+    """A dashboard's parts: reading and placing them, and the checks on a tile."""
+
+    def _on_dashboard_create(self, obj: Json) -> None:
+        """A new dashboard starts with one layout, the active one."""
+        layout = shapes.dashboard_layout()
+        layout.update(id=self.new_id("dashboard_layouts"), dashboard_id=obj["id"])
+        obj["dashboard_layouts"] = [layout]
+        self._parents.pop("dashboard_layouts", None)
+
+    def dashboard_children(
+        self, dashboard_id: str, child_type: str, fields: str | None
+    ) -> list[Json]:
+        with self._lock:
+            dashboard = self._objects["dashboards"].get(dashboard_id)
+            if dashboard is None:
+                raise not_found()
+            rendered = self._render("dashboards", dashboard, detail=True)[child_type]
+        return [projected(child, fields) for child in rendered]
+
+    def layout_components(self, layout_id: str, fields: str | None) -> list[Json]:
+        with self._lock:
+            parent, layout = self._find_child("dashboard_layouts", layout_id)
+            return [
+                projected(self._component(parent, c), fields)
+                for c in layout["dashboard_layout_components"]
+            ]
+
+    def get_component(self, component_id: str, fields: str | None) -> Json:
+        with self._lock:
+            dashboard, _, component = self._find_component(component_id)
+            return projected(self._component(dashboard, component), fields)
+
+    def update_component(self, component_id: str, body: Any) -> Json:
+        """Only a tile's place changes; which layout and tile it belongs to does not."""
+        body = require_object(body)
+        with self._lock:
+            dashboard, layout, component = self._find_component(component_id)
+            movable = ("row", "column", "width", "height", "deleted")
+            changes = {k: body[k] for k in movable if k in body}
+            new_component = {**component, **changes}
+            new_layout = {
+                **layout,
+                "dashboard_layout_components": [
+                    new_component if c["id"] == component_id else c
+                    for c in layout["dashboard_layout_components"]
+                ],
+            }
+            new_dashboard = {
+                **dashboard,
+                "dashboard_layouts": [
+                    new_layout if lay["id"] == layout["id"] else lay
+                    for lay in dashboard["dashboard_layouts"]
+                ],
+            }
+            self._objects["dashboards"][dashboard["id"]] = new_dashboard
+            return self._component(new_dashboard, new_component)
+
+    def _element(self, element: Json) -> Json:
+        """A tile with its look or query embedded and its result maker, as Looker shows them:
+        a merged-results tile's result maker shows its merge query's sorts, totals and
+        visualisation, and no query of its own."""
+        out = dict(element)
+        stored_maker = out.pop("result_maker")
+        look = self._objects["looks"].get(element["look_id"] or "")
+        if look is not None:
+            out["look"] = self._render("looks", look, detail=True)
+        source = self._objects["queries"].get(element["query_id"] or "")
+        if source is not None:
+            out["query"] = source
+        if look is not None and source is None:
+            source = self._objects["queries"].get(look["query_id"] or "")
+        if element["type"] in rules.CONTENT_FREE_ELEMENTS or stored_maker is None:
+            out["result_maker"] = None
+            return out
+        shown = source or self._objects["merge_queries"].get(element["merge_result_id"] or "")
+        out["result_maker"] = {
+            "id": element["result_maker_id"],
+            "dynamic_fields": shown["dynamic_fields"] if shown else None,
+            "filterables": [dict(f) for f in stored_maker["filterables"]],
+            "sorts": list(shown["sorts"] or []) if shown else None,
+            "merge_result_id": element["merge_result_id"],
+            "total": bool(shown["total"]) if shown else False,
+            "query_id": source["id"] if source else None,
+            "sql_query_id": None,
+            "query": source,
+            "vis_config": shown["vis_config"] if shown else None,
+        }
+        return out
+
+    def _layout(self, dashboard: Json, layout: Json) -> Json:
+        return {
+            **layout,
+            "dashboard_title": dashboard["title"],
+            "dashboard_layout_components": [
+                self._component(dashboard, c) for c in layout["dashboard_layout_components"]
+            ],
+        }
+
+    def _component(self, dashboard: Json, component: Json) -> Json:
+        """A tile's place on a layout; its title is the tile's current title."""
+        element = next(
+            (
+                e
+                for e in dashboard["dashboard_elements"]
+                if e["id"] == component["dashboard_element_id"]
+            ),
+            None,
+        )
+        out = dict(component)
+        if element is not None:
+            out["element_title"] = element["title"] or element["title_text"]
+            out["element_title_hidden"] = element["title_hidden"]
+        return out
+
+    def _find_component(self, component_id: str) -> tuple[Json, Json, Json]:
+        """(dashboard, layout, component) for a layout component id."""
+        index = self._parents.get("dashboard_layout_components")
+        if index is None:
+            index = {
+                component["id"]: layout["id"]
+                for dashboard in self._objects["dashboards"].values()
+                for layout in dashboard["dashboard_layouts"]
+                for component in layout["dashboard_layout_components"]
+            }
+            self._parents["dashboard_layout_components"] = index
+        dashboard, layout = self._find_child("dashboard_layouts", index.get(component_id, ""))
+        component = next(
+            (c for c in layout["dashboard_layout_components"] if c["id"] == component_id), None
+        )
+        if component is None:
+            raise not_found()
+        return dashboard, layout, component
+
+    def _settle_element(self, body: Json, element: Json, element_id: str | None) -> None:
+        """A tile's result maker: reused by id, or new when its data source changes; the
+        `result_maker.filterables` sent are kept, an inline `query` is not created."""
+        maker_id = body.get("result_maker_id")
+        if maker_id and not any(body.get(name) for name in rules.DATA_SOURCES):
+            source = self._element_with_maker(str(maker_id))
+            if source is None:
+                raise validation_failed(
+                    [ErrorDetail("result_maker_id", "invalid", "No result maker with that id")]
+                )
+            for name in rules.DATA_SOURCES:
+                element[name] = source[name]
+        elif element_id is None or any(name in body for name in rules.DATA_SOURCES):
+            element["result_maker_id"] = self.new_id("result_makers")
+        if element["type"] in rules.CONTENT_FREE_ELEMENTS:
+            element["result_maker_id"] = None
+            element["result_maker"] = None
+            return
+        sent = body.get("result_maker") or {}
+        if sent.get("filterables") is not None:
+            element["result_maker"] = {"filterables": [_filterable(f) for f in sent["filterables"]]}
+        elif element.get("result_maker") is None or any(
+            name in body for name in rules.DATA_SOURCES
+        ):
+            element["result_maker"] = {"filterables": self._default_filterables(element)}
+
+    def _element_with_maker(self, maker_id: str) -> Json | None:
+        return next(
+            (
+                element
+                for dashboard in self._objects["dashboards"].values()
+                for element in dashboard["dashboard_elements"]
+                if element["result_maker_id"] == maker_id
+            ),
+            None,
+        )
+
+    def _default_filterables(self, element: Json) -> list[Json]:
+        """Looker derives a tile's filterables from its query (a merged-results tile's: one
+        per source query, named as the source); none listen to filters yet."""
+        merge = self._objects["merge_queries"].get(element["merge_result_id"] or "")
+        if merge is not None:
+            return [
+                shapes.filterable(self._objects["queries"][s["query_id"]], s["name"])
+                for s in merge["source_queries"]
+            ]
+        source = self._objects["queries"].get(element["query_id"] or "")
+        look = self._objects["looks"].get(element["look_id"] or "")
+        if source is None and look is not None:
+            source = self._objects["queries"].get(look["query_id"] or "")
+        if source is None:
+            return []
+        return [shapes.filterable(source, None)]
+
+    def _with_component(self, layout: Json, element: Json) -> Json:
+        """Looker places a new tile on every layout of its dashboard, below the others."""
+        component = shapes.component_below(
+            self.new_id("dashboard_layout_components"),
+            layout,
+            element,
+            "text" if element["type"] == "text" else None,
+        )
+        return {
+            **layout,
+            "dashboard_layout_components": [*layout["dashboard_layout_components"], component],
+        }
+
+    def _with_new_layout(self, dashboard: Json, layout: Json) -> Json:
+        """A new layout places every tile of its dashboard; an active one replaces the old."""
+        for element in dashboard["dashboard_elements"]:
+            layout.update(self._with_component(layout, element))
+        layouts = dashboard["dashboard_layouts"]
+        if layout["active"]:
+            layouts = [
+                {**lay, "active": lay["id"] == layout["id"]}
+                if lay["id"] != layout["id"]
+                else layout
+                for lay in layouts
+            ]
+        else:
+            layouts = [layout if lay["id"] == layout["id"] else lay for lay in layouts]
+        return {**dashboard, "dashboard_layouts": layouts}
+
+    def _settle_slug(self, body: Json, old: Json | None, new: Json) -> None:
+        """A dashboard's slug is unique instance-wide, trashed dashboards included: a taken
+        slug is refused (409 on create), a missing one is made."""
+        wanted = body.get("slug")
+        if wanted is None:
+            if old is None:
+                new["slug"] = self._free_token(22, {d["slug"] for d in self._table("dashboards")})
+            return
+        if wanted == "":
+            raise validation_failed([ErrorDetail("slug", "invalid", "Slug must not be empty.")])
+        own = old["id"] if old else None
+        if any(d["slug"] == wanted and d["id"] != own for d in self._table("dashboards")):
+            if old is None:
+                raise ApiError(409, ALREADY_EXISTS)
+            raise validation_failed(
+                [ErrorDetail("slug", "already_exists", "Slug is already taken.")]
+            )
+
+
+def _filterable(sent: Json) -> Json:
+    return {
+        "model": sent.get("model"),
+        "view": sent.get("view"),
+        "name": sent.get("name"),
+        "listen": [
+            {
+                "dashboard_filter_name": listen.get("dashboard_filter_name"),
+                "field": listen.get("field"),
+            }
+            for listen in sent.get("listen") or []
+        ],
+    }
