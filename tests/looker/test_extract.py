@@ -11,10 +11,12 @@ import pytest
 from looker_sdk.rtl import api_settings
 
 from lookervault.errors import RuntimeFailure
-from lookervault.local.standin import StandIn
+from lookervault.local.standin import SeedSize, StandIn
+from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker import store
 from lookervault.looker.client import connect, load_settings
 from lookervault.looker.content_types import BY_NAME
+from lookervault.looker.extract import extract
 from tests.looker.conftest import Extract, content
 
 
@@ -65,7 +67,9 @@ def test_a_dashboard_row_holds_its_elements_filters_and_layouts(
     stored = rows_of(db, "dashboards")
     for truth in looker_env.items("dashboards"):
         row = stored[str(truth["id"])]
-        for key in ("dashboard_elements", "dashboard_filters", "dashboard_layouts"):
+        elements = [_without("merge_query", e) for e in row["data"]["dashboard_elements"]]
+        assert elements == truth["dashboard_elements"]
+        for key in ("dashboard_filters", "dashboard_layouts"):
             assert row["data"][key] == truth[key], key
         assert row["title"] == truth["title"] and row["folder_id"] == truth["folder_id"]
     assert any(row["data"]["dashboard_elements"] for row in stored.values())
@@ -229,3 +233,78 @@ def test_the_client_side_rate_limit_keeps_under_the_servers(
     assert result.requests > 12, "too few requests to ever reach the server's limit"
     assert [e.path for e in looker_env.exchanges if e.status == 429] == []
     assert result.retries == 0
+
+
+def _without(key: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != key}
+
+
+def test_a_merged_results_tile_holds_its_merge_query_and_each_source_query(
+    run_extract: Extract, looker_env: StandIn, tmp_path: Path
+) -> None:
+    db = tmp_path / "looker.db"
+    run_extract(db, ["dashboards"])
+    merges = {m["id"]: m for m in looker_env.items("merge_queries")}
+    queries = {q["id"]: q for q in looker_env.items("queries")}
+    tiles = [
+        e
+        for row in rows_of(db, "dashboards").values()
+        for e in row["data"]["dashboard_elements"]
+        if e.get("merge_result_id")
+    ]
+    assert tiles, "the seed has no merged-results tile"
+    for tile in tiles:
+        stored = tile["merge_query"]
+        truth = merges[tile["merge_result_id"]]
+        assert [_without("query", s) for s in stored["source_queries"]] == truth["source_queries"]
+        for source in stored["source_queries"]:
+            assert source["query"] == queries[source["query_id"]]
+
+
+def test_roles_hold_their_groups_and_folders_who_may_see_them(
+    run_extract: Extract, looker_env: StandIn, tmp_path: Path
+) -> None:
+    db = tmp_path / "looker.db"
+    run_extract(db, ["roles", "folders", "content_favorites"])
+    groups = {g["role_id"]: g["group_ids"] for g in looker_env.items("role_groups")}
+    roles = rows_of(db, "roles")
+    assert any(row["data"]["group_ids"] for row in roles.values())
+    for role_id, row in roles.items():
+        assert row["data"]["group_ids"] == groups.get(role_id, [])
+    metadata = {m["id"]: m for m in looker_env.items("content_metadata")}
+    entries = looker_env.items("content_metadata_access")
+    closed = 0
+    for row in rows_of(db, "folders").values():
+        folder = row["data"]
+        if folder.get("is_personal") or folder.get("is_users_root"):
+            assert "content_metadata" not in folder  # Looker manages a user's own access
+            continue
+        own = metadata[folder["content_metadata_id"]]
+        assert folder["content_metadata"]["inherits"] == own["inherits"]
+        mine = [e for e in entries if e["content_metadata_id"] == own["id"]]
+        assert sorted(e["id"] for e in folder["content_metadata_access"]) == sorted(
+            e["id"] for e in mine
+        )
+        closed += not own["inherits"]
+    assert closed, "the seed has no folder that does not inherit its access"
+    favourites = rows_of(db, "content_favorites")
+    assert set(favourites) == {f["id"] for f in looker_env.items("content_favorites")}
+    assert all(row["owner_id"] for row in favourites.values())
+
+
+def test_the_backup_records_the_instance_as_it_names_itself(
+    run_extract: Extract, looker_env: StandIn, tmp_path: Path
+) -> None:
+    db = tmp_path / "looker.db"
+    run_extract(db, ["users"])
+    backup = store.read_backup(db)
+    assert backup.instance.host_url == looker_env.host_url
+    assert backup.instance.web_server_url == looker_env.base_url
+
+
+def test_credentials_that_may_not_read_settings_still_back_up(tmp_path: Path) -> None:
+    with StandIn(seed=SeedSize.empty(), settings_readable=False) as standin:
+        extract(tmp_path / "looker.db", ["users"], settings=StandInSettings(standin))
+        backup = store.read_backup(tmp_path / "looker.db")
+        assert backup.instance.host_url is None
+        assert backup.instance.web_server_url == standin.base_url

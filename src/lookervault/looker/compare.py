@@ -53,6 +53,7 @@ VOLATILE = ACTIVITY | frozenset(
         "creator_id",
         "personal_folder_id",
         "client_id",
+        "query_slug",
         "avatar_url",
         "element_title",
         "dashboard_title",
@@ -174,8 +175,8 @@ class _Names:
             return f"{self.of('folders', str(item.get('folder_id')))} / {item.get('title')}"
         if type_name == "scheduled_plans":
             return f"{item.get('name')} by {self.of('users', str(item.get('user_id')))}"
-        if type_name == "alerts":
-            return None
+        if type_name in ("alerts", "content_favorites"):
+            return None  # named by what they hold: a tile or content, an owner
         if type_name == "lookml_models":
             return str(item.get("name"))
         return str(item.get("name") or item.get("title"))
@@ -213,6 +214,10 @@ def _content(type_name: str, item: Json, names: _Names) -> Json:
     elif type_name == "boards":
         _board(item)
     stripped: Json = _strip(item)
+    if "content_metadata_access" in stripped:  # who may see a folder: a set, not a list
+        stripped["content_metadata_access"] = sorted(
+            stripped["content_metadata_access"] or [], key=_canonical
+        )
     return stripped
 
 

@@ -9,7 +9,7 @@ SDK's `Write*` model, so a test can check each row against the official OpenAPI 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +31,26 @@ class SubResource:
     params: Mapping[str, str] = field(default_factory=dict)
     paged: bool = False
     ids_only: bool = False
+    id_field: str = "id"
+    """The item's field whose value fills `{id}` in `path` and in `params`."""
+    single: bool = False
+    """The call answers one object, not a list."""
+    unless: tuple[str, ...] = ()
+    """Item flags that make the call pointless (a personal folder's access is not editable)."""
+    optional: bool = False
+    """Some editions refuse the call (403): the key is then left out, not the run failed."""
+
+
+@dataclass(frozen=True)
+class Nested:
+    """An object an item names by id, fetched by `op` at `path` and stored under `key` in the
+    object that holds the id (`at` is a reference path, as in `Reference`): a merged-results
+    tile's merge query, then each of that query's source queries."""
+
+    at: str
+    op: str
+    path: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -40,11 +60,15 @@ class Reference:
 
     `soft`: translated when it can be, but not waited for (a user's home folder may be the
     user's own personal folder, which exists only once the user does).
+    `late`: restored with the item, but written by a second call of its step once the items
+    it names exist (a group's members are users, and users wait for roles, which wait for
+    groups: the members come last).
     """
 
     path: str
     type: str
     soft: bool = False
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,11 +85,15 @@ class ContentType:
     list_params: Mapping[str, str] = field(default_factory=dict)
     streams: tuple[Mapping[str, str], ...] = (_EMPTY,)
     sub_resources: tuple[SubResource, ...] = ()
+    nested: tuple[Nested, ...] = ()
     references: tuple[Reference, ...] = ()
     write_model: str = ""
     create_path: str = ""
     update_method: str = "PATCH"
     natural_key: tuple[str, ...] = ()
+    nullable_key: tuple[str, ...] = ()
+    """Natural-key fields that may be empty on both sides (a favourite is of a dashboard, a
+    look or a board); any other empty one matches nothing."""
     id_field: str = "id"
     title_fields: tuple[str, ...] = ("title", "name")
     folder_field: str | None = None
@@ -75,11 +103,19 @@ class ContentType:
 
     @property
     def depends_on(self) -> tuple[str, ...]:
-        """Types this type's items wait for when restored (soft references excluded)."""
+        """Types this type's items wait for when restored (soft and late references excluded)."""
+        return self._named(lambda ref: not ref.soft and not ref.late)
+
+    @property
+    def refers_to(self) -> tuple[str, ...]:
+        """Types a restore of this type reads and brings along (soft references excluded)."""
+        return self._named(lambda ref: not ref.soft)
+
+    def _named(self, chosen: Callable[[Reference], bool]) -> tuple[str, ...]:
         found = (
             PART_OWNERS.get(ref.type, ref.type)
             for ref in self.references
-            if not ref.soft and ref.type != self.name
+            if chosen(ref) and ref.type != self.name
         )
         return tuple(dict.fromkeys(found))
 
@@ -94,6 +130,11 @@ class ContentType:
         return self.detail_path or f"/{self.name}/{{id}}"
 
 
+UNSHARED_FOLDER = ("is_personal", "is_personal_descendant", "is_users_root", "is_embed_users_root")
+"""Folders whose access Looker manages itself: a user's own, and the roots above them."""
+ACCESS_FIELDS = "id,permission_type,group_id,user_id"
+FAVORITE_FIELDS = "id,user_id,content_metadata_id,dashboard_id,look_id,board_id,lookml_dashboard_id"
+
 _DELETED_STREAMS: tuple[Mapping[str, str], ...] = (
     MappingProxyType({"deleted": "false"}),
     MappingProxyType({"deleted": "true"}),
@@ -104,10 +145,33 @@ REGISTRY: tuple[ContentType, ...] = (
         name="folders",
         list_op="search_folders",
         list_path="/folders/search",
+        sub_resources=(
+            SubResource(
+                key="content_metadata",
+                op="content_metadata",
+                path="/content_metadata/{id}",
+                params=MappingProxyType({"fields": "id,inherits"}),
+                id_field="content_metadata_id",
+                single=True,
+                unless=UNSHARED_FOLDER,
+            ),
+            SubResource(
+                key="content_metadata_access",
+                op="all_content_metadata_accesses",
+                path="/content_metadata_access",
+                params=MappingProxyType({"content_metadata_id": "{id}", "fields": ACCESS_FIELDS}),
+                id_field="content_metadata_id",
+                unless=UNSHARED_FOLDER,
+            ),
+        ),
         title_fields=("name",),
         folder_field="parent_id",
         owner_field="creator_id",
-        references=(Reference("parent_id", "folders"),),
+        references=(
+            Reference("parent_id", "folders"),
+            Reference("content_metadata_access[].group_id", "groups", late=True),
+            Reference("content_metadata_access[].user_id", "users", late=True),
+        ),
         write_model="UpdateFolder",
         create_path="/folders",
         natural_key=("name", "parent_id"),
@@ -140,7 +204,7 @@ REGISTRY: tuple[ContentType, ...] = (
             ),
         ),
         title_fields=("name",),
-        references=(Reference("member_user_ids[]", "users"),),
+        references=(Reference("member_user_ids[]", "users", late=True),),
         write_model="WriteGroup",
         create_path="/groups",
         natural_key=("name",),
@@ -149,10 +213,21 @@ REGISTRY: tuple[ContentType, ...] = (
         name="roles",
         list_op="search_roles",
         list_path="/roles/search",
+        sub_resources=(
+            SubResource(
+                key="group_ids",
+                op="role_groups",
+                path="/roles/{id}/groups",
+                params=MappingProxyType({"fields": "id"}),
+                ids_only=True,
+                optional=True,
+            ),
+        ),
         title_fields=("name",),
         references=(
             Reference("permission_set_id", "permission_sets"),
             Reference("model_set_id", "model_sets"),
+            Reference("group_ids[]", "groups"),
         ),
         write_model="WriteRole",
         create_path="/roles",
@@ -229,6 +304,20 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="dashboard",
         detail_path="/dashboards/{id}",
         streams=_DELETED_STREAMS,
+        nested=(
+            Nested(
+                "dashboard_elements[].merge_result_id",
+                "merge_query",
+                "/merge_queries/{id}",
+                "merge_query",
+            ),
+            Nested(
+                "dashboard_elements[].merge_query.source_queries[].query_id",
+                "query",
+                "/queries/{id}",
+                "query",
+            ),
+        ),
         folder_field="folder_id",
         owner_field="user_id",
         updated_field="updated_at",
@@ -297,6 +386,24 @@ REGISTRY: tuple[ContentType, ...] = (
         update_method="PUT",
         natural_key=("dashboard_element_id", "owner_id", "comparison_type", "threshold"),
     ),
+    ContentType(
+        name="content_favorites",
+        list_op="search_content_favorites",
+        list_path="/content_favorite/search",
+        list_params=MappingProxyType({"fields": FAVORITE_FIELDS}),
+        title_fields=("id",),
+        owner_field="user_id",
+        references=(
+            Reference("user_id", "users"),
+            Reference("dashboard_id", "dashboards"),
+            Reference("look_id", "looks"),
+            Reference("board_id", "boards"),
+        ),
+        write_model="WriteContentFavorite",
+        create_path="/content_favorite",
+        natural_key=("user_id", "dashboard_id", "look_id", "board_id"),
+        nullable_key=("dashboard_id", "look_id", "board_id"),
+    ),
 )
 
 BY_NAME: Mapping[str, ContentType] = MappingProxyType({ct.name: ct for ct in REGISTRY})
@@ -328,6 +435,21 @@ def parts(owner: Mapping[str, Any], part_type: str) -> Iterator[dict[str, Any]]:
             yield from section.get("board_items") or []
     else:
         yield from owner.get(part_type) or []
+
+
+def holders_at(item: Any, path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """(object, id) for every id at a reference path, with the object that holds it."""
+    *steps, last = path.split(".")
+    nodes = [item]
+    for step in steps:
+        found = []
+        for node in nodes:
+            value = node.get(step.removesuffix("[]")) if isinstance(node, dict) else None
+            found += value if isinstance(value, list) else [] if value is None else [value]
+        nodes = found
+    for node in nodes:
+        if isinstance(node, dict) and node.get(last) is not None:
+            yield node, str(node[last])
 
 
 def ids_at(item: Any, path: str) -> list[str]:

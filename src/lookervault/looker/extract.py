@@ -33,7 +33,13 @@ from lookervault.looker.client import (
     load_settings,
     release_version,
 )
-from lookervault.looker.content_types import DEFAULT_PAGE_SIZE, ContentType, id_order
+from lookervault.looker.content_types import (
+    DEFAULT_PAGE_SIZE,
+    ContentType,
+    SubResource,
+    holders_at,
+    id_order,
+)
 from lookervault.looker.instance import read_instance_urls
 
 RESUME_HINT = "Fix the cause and re-run with --resume to continue from the last committed page."
@@ -419,7 +425,7 @@ def _settle(
 
 
 def _needs_item_work(ct: ContentType) -> int:
-    return int(bool(ct.detail_path or ct.sub_resources))
+    return int(bool(ct.detail_path or ct.sub_resources or ct.nested))
 
 
 def _write(job: _Job, page: _Page) -> None:
@@ -502,24 +508,38 @@ def complete_item(
         if not isinstance(item, dict):
             raise ValueError(f"{ct.detail_path}: expected an object for id {item_id}")
     for sub in ct.sub_resources:
-        path = api_path(sub.path, item_id)
-        found = _sub_resource(client, path, dict(sub.params), sub.paged, sub.ids_only)
-        item = {**item, sub.key: found}
+        owner_id = item.get(sub.id_field)
+        if owner_id is None or any(item.get(flag) for flag in sub.unless):
+            continue
+        try:
+            item = {**item, sub.key: _sub_resource(client, sub, str(owner_id))}
+        except LookerRequestError as exc:
+            if not (sub.optional and exc.status in (403, 404)):
+                raise
+    for nested in ct.nested:
+        for holder, nested_id in list(holders_at(item, nested.at)):
+            try:
+                holder[nested.key] = client.get_json(api_path(nested.path, nested_id))
+            except LookerRequestError as exc:
+                if exc.status != 404:  # some releases cannot read a merge query back
+                    raise
     return item
 
 
-def _sub_resource(
-    client: LookerClient, path: str, params: dict[str, str], paged: bool, ids_only: bool
-) -> list[Any]:
+def _sub_resource(client: LookerClient, sub: SubResource, owner_id: str) -> Any:
+    path = api_path(sub.path, owner_id)
+    params = {name: value.replace("{id}", owner_id) for name, value in sub.params.items()}
+    if sub.single:
+        return client.get_json(path, params)
     found: list[dict[str, Any]] = []
     while True:
-        if paged:
+        if sub.paged:
             params.update(limit=str(DEFAULT_PAGE_SIZE), offset=str(len(found)))
         page = _object_list(client.get_json(path, params), path)
         found.extend(page)
-        if not paged or len(page) < DEFAULT_PAGE_SIZE:
+        if not sub.paged or len(page) < DEFAULT_PAGE_SIZE:
             break
-    return [str(entry["id"]) for entry in found] if ids_only else found
+    return [str(entry["id"]) for entry in found] if sub.ids_only else found
 
 
 def _object_list(value: Any, path: str) -> list[dict[str, Any]]:
