@@ -2,7 +2,9 @@
 of workers, so independent items run in parallel.
 
 A step whose dependency failed is skipped with that reason, never attempted blind. A step that
-fails is recorded in the restore state with its error and the run goes on with the rest.
+fails is recorded in the restore state with its error and the run goes on with the rest. A
+step with a second call (references marked `late`: a group's members, a folder's access) lets
+what waits for it go on after its first call, and ends once the second call is done.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from lookervault.restore.state import RestoreState
 from lookervault.restore.writes import (
     Context,
     write_alert,
-    write_group,
+    write_favorite,
+    write_folder,
+    write_folder_access,
+    write_group_members,
     write_look,
     write_plain,
+    write_role,
     write_scheduled_plan,
     write_user,
     write_user_attribute,
@@ -41,16 +47,25 @@ _DONE: dict[str, Result] = {
 
 WriteStep = Callable[[Context, Key, Json, "str | None"], str]
 WRITERS: dict[str, WriteStep] = {
+    "folders": write_folder,
     "users": write_user,
-    "groups": write_group,
+    "roles": write_role,
     "user_attributes": write_user_attribute,
     "looks": write_look,
     "dashboards": write_dashboard,
     "boards": write_board,
     "scheduled_plans": write_scheduled_plan,
     "alerts": write_alert,
+    "content_favorites": write_favorite,
 }
 """Types with parts written by calls of their own; every other type is one call."""
+
+LateStep = Callable[[Context, Key, Json, str], None]
+LATE_WRITERS: dict[str, LateStep] = {
+    "groups": write_group_members,
+    "folders": write_folder_access,
+}
+"""The second call of a step, for references marked `late` in the registry."""
 
 
 @dataclass
@@ -76,47 +91,86 @@ def apply_plan(
     workers: int,
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Run every step, each as soon as the steps it waits for are done; return one outcome
-    per step, in plan order."""
+    """Run every step, each as soon as the steps it waits for are done, and a step's second
+    call (a group's members) once what that waits for is done; return one outcome per step,
+    in plan order."""
     plan = ctx.plan
     outcomes: dict[Key, Outcome] = {}
-    waiting = {
-        key: {k for k in step.waits_for if k in plan.steps and k != key}
-        for key, step in plan.steps.items()
-    }
-    dependents: dict[Key, list[Key]] = {}
-    for key, waits in waiting.items():
-        for other in waits:
-            dependents.setdefault(other, []).append(key)
+    waiting = _waits(plan.steps, "waits_for")
+    late_waiting = _waits(plan.steps, "late_waits")
+    dependents = _dependents(waiting)
+    late_dependents = _dependents(late_waiting)
+    held: dict[Key, Outcome] = {}
     ready = [key for key, waits in waiting.items() if not waits]
-    running: dict[Future[Outcome], Key] = {}
+    running: dict[Future[Outcome], tuple[Key, bool]] = {}
+
+    def finish(outcome: Outcome) -> None:
+        outcomes[outcome.step.key] = outcome
+        if progress:
+            progress(outcome)
+
+    def hold_or_finish(key: Key, outcome: Outcome) -> None:
+        if key not in held:
+            finish(outcome)
+        elif not late_waiting[key]:
+            running[pool.submit(_run_late, ctx, state, held.pop(key))] = (key, True)
+
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-restore") as pool:
         while ready or running or len(outcomes) < len(plan.steps):
             if not ready and not running:  # a cycle of references: break it in plan order
-                ready = [next(k for k in plan.steps if k not in outcomes)]
+                ready = [next(k for k in plan.steps if k in waiting)]
             for key in ready:
                 step = plan.steps[key]
-                running[pool.submit(_run, ctx, state, step, _blocker(step, outcomes))] = key
+                future = pool.submit(_run, ctx, state, step, _blocker(step, outcomes, held))
+                running[future] = (key, False)
                 waiting.pop(key, None)
             ready = []
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                key = running.pop(future)
-                outcomes[key] = future.result()
-                if progress:
-                    progress(outcomes[key])
+                key, late = running.pop(future)
+                outcome = future.result()
+                if late:
+                    finish(outcome)
+                    continue
+                if _has_late_part(outcome):
+                    held[key] = outcome
+                hold_or_finish(key, outcome)
                 for other in dependents.get(key, []):
                     if other in waiting:
                         waiting[other].discard(key)
                         if not waiting[other]:
                             ready.append(other)
+                for other in late_dependents.get(key, []):
+                    late_waiting[other].discard(key)
+                    if other in held:
+                        hold_or_finish(other, held[other])
     return [outcomes[key] for key in plan.steps]
 
 
-def _blocker(step: Step, outcomes: dict[Key, Outcome]) -> str | None:
+def _waits(steps: dict[Key, Step], name: str) -> dict[Key, set[Key]]:
+    return {
+        key: {k for k in getattr(step, name) if k in steps and k != key}
+        for key, step in steps.items()
+    }
+
+
+def _dependents(waits: dict[Key, set[Key]]) -> dict[Key, list[Key]]:
+    found: dict[Key, list[Key]] = {}
+    for key, keys in waits.items():
+        for other in keys:
+            found.setdefault(other, []).append(key)
+    return found
+
+
+def _has_late_part(outcome: Outcome) -> bool:
+    written = outcome.result in ("created", "updated", "undeleted")
+    return written and outcome.step.key[0] in LATE_WRITERS
+
+
+def _blocker(step: Step, outcomes: dict[Key, Outcome], held: dict[Key, Outcome]) -> str | None:
     """Why a step cannot run: a dependency that failed, or was skipped and has no target."""
     for key in step.waits_for:
-        done = outcomes.get(key)
+        done = outcomes.get(key) or held.get(key)
         if done is None:
             continue
         if done.result == "failed":
@@ -140,6 +194,20 @@ def _run(ctx: Context, state: RestoreState, step: Step, blocker: str | None) -> 
         return Outcome(step, "failed", step.target_id, error)
     state.clear_failure(step.key)
     return Outcome(step, _DONE[step.action], target_id)
+
+
+def _run_late(ctx: Context, state: RestoreState, outcome: Outcome) -> Outcome:
+    """The second call of a written step, now that what it names exists."""
+    key, target_id = outcome.step.key, outcome.target_id
+    assert target_id is not None
+    try:
+        want = wanted(ctx.plan, key, ctx.translate, ctx.target_item(key[0], target_id))
+        LATE_WRITERS[key[0]](ctx, key, want, target_id)
+    except Exception as exc:  # as in _run: recorded, and the run goes on
+        error = str(exc) or type(exc).__name__
+        state.record_failure(key, error)
+        return Outcome(outcome.step, "failed", target_id, error)
+    return outcome
 
 
 def _write(ctx: Context, step: Step) -> str:

@@ -45,13 +45,16 @@ NESTED = frozenset(
 that are not state."""
 
 PSEUDO_FIELDS: dict[str, tuple[str, ...]] = {
+    "folders": ("access",),
     "users": ("email", "role_ids"),
     "groups": ("member_user_ids",),
+    "roles": ("group_ids",),
     "user_attributes": ("group_values",),
     "looks": ("query",),
     "dashboards": ("dashboard_filters", "dashboard_elements", "dashboard_layouts"),
     "boards": ("board_sections",),
     "scheduled_plans": ("scheduled_plan_destination",),
+    "content_favorites": ("dashboard_id", "look_id", "board_id"),
 }
 """Per type, the parts compared outside the top-level write (each written its own way)."""
 
@@ -89,9 +92,11 @@ _NOT_COMPARED: dict[str, frozenset[str]] = {
     "scheduled_plans": frozenset({"run_once", "dashboard_filters", "query_id", "tab_ids"}),
     "alerts": frozenset({"query_id", "investigative_content_id", "investigative_content_type"}),
     "boards": frozenset({"section_order", "deleted_at"}),
+    "content_favorites": frozenset({"content_metadata_id", "dashboard", "lookml_dashboard"}),
 }
 """Writable fields left out: ids a restore re-creates (a look's query), deprecated aliases,
-ids of a dashboard's tabs (not backed up), a board's order (kept in `board_sections`)."""
+ids of a dashboard's tabs (not backed up), a board's order (kept in `board_sections`), the
+content metadata a favourite names (its content is compared instead)."""
 
 
 def top_fields(type_name: str) -> frozenset[str]:
@@ -126,6 +131,28 @@ def filterables(element: Json) -> list[Json]:
     return found
 
 
+MERGE_FIELDS = writable("WriteMergeQuery") - {"source_queries"}
+FAVORED = (("dashboard_id", "dashboards"), ("look_id", "looks"), ("board_id", "boards"))
+"""What a favourite may be of, and the type of each."""
+
+
+def merge_definition(merge_query: Json | None) -> Json | None:
+    """A merged-results tile's merge query without ids: its source queries by definition, so
+    it can be made again anywhere. None when a source query was not backed up."""
+    if not merge_query:
+        return None
+    sources = []
+    for source in merge_query.get("source_queries") or []:
+        query = query_definition(source.get("query"))
+        if query is None:
+            return None
+        sources.append(
+            {"name": source.get("name"), "merge_fields": source.get("merge_fields"), "query": query}
+        )
+    found = {name: merge_query.get(name) for name in sorted(MERGE_FIELDS) if name in merge_query}
+    return found | {"source_queries": sources}
+
+
 def active_layout(dashboard: Json) -> Json | None:
     layouts = dashboard.get("dashboard_layouts") or []
     return next((layout for layout in layouts if layout.get("active")), None)
@@ -148,7 +175,10 @@ def element_form(element: Json, translate: Translate, position: Json | None) -> 
         form["look_id"] = translate("looks", str(element["look_id"]))
     elif element.get("query") or element.get("query_id") is not None:
         form["query"] = query_definition(element.get("query"))
-    if element.get("merge_result_id") is not None:
+    merged = merge_definition(element.get("merge_query"))
+    if merged is not None:
+        form["merge_query"] = merged
+    elif element.get("merge_result_id") is not None:
         form["merge_result_id"] = element["merge_result_id"]
     if element.get("type") not in TEXT_TYPES:
         form["filterables"] = filterables(element)
@@ -258,6 +288,14 @@ def current(type_name: str, item: Json) -> Json:
 
 
 def _pseudo(type_name: str, item: Json, translate: Translate) -> Json:
+    if type_name == "folders":
+        return {"access": access_form(item, translate)} if "content_metadata" in item else {}
+    if type_name == "roles":
+        if "group_ids" not in item:  # some editions refuse to tell a role's groups
+            return {}
+        return {"group_ids": _translated(item["group_ids"] or [], "groups", translate)}
+    if type_name == "content_favorites":
+        return {name: _translated(item.get(name), kind, translate) for name, kind in FAVORED}
     if type_name == "users":
         email = item.get("email") or (item.get("credentials_email") or {}).get("email")
         return {
@@ -286,6 +324,20 @@ def _pseudo(type_name: str, item: Json, translate: Translate) -> Json:
         destinations = [destination_form(d) for d in item.get("scheduled_plan_destination") or []]
         return {"scheduled_plan_destination": destinations}
     return {}
+
+
+def access_form(folder: Json, translate: Translate) -> Json:
+    """Who may view or edit a folder: inherited from its parent, or its own entries."""
+    inherits = bool((folder.get("content_metadata") or {}).get("inherits", True))
+    if inherits:
+        return {"inherits": True}
+    entries = []
+    for entry in folder.get("content_metadata_access") or []:
+        kind, name = ("groups", "group_id") if entry.get("group_id") else ("users", "user_id")
+        holder = translate(kind, str(entry.get(name)))
+        if holder is not None:
+            entries.append({"permission_type": entry.get("permission_type"), name: holder})
+    return {"inherits": False, "entries": sorted(entries, key=canonical_json)}
 
 
 def differing(want: Json, have: Json) -> Json:

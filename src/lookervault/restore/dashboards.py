@@ -120,6 +120,8 @@ def _write_elements(
         source_id = str(element["id"])
         want = canonical.element_form(element, ctx.translate, None)
         if source_id not in pairs:
+            if unbuildable(want, ctx.plan.resolver.same_instance):
+                continue  # the plan said so: its merge query is not in the backup
             body = {"dashboard_id": target_id} | _element_body(ctx, key, want, None)
             path = "/dashboard_elements"
             pairs[source_id] = create_part(ctx, key, path, body, "dashboard_elements", source_id)
@@ -155,14 +157,39 @@ def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> J
             body["look_id"] = want["look_id"]
         elif "query" in want and differs("query"):
             body["query_id"] = create_query(ctx, key, want["query"])
+        elif "merge_query" in want and differs("merge_query"):
+            body["merge_result_id"] = _create_merge_query(ctx, key, want["merge_query"])
         elif "merge_result_id" in want and differs("merge_result_id"):
-            if not ctx.plan.resolver.same_instance:
+            if unbuildable(want, ctx.plan.resolver.same_instance):
                 raise ItemError("a merged-results tile cannot be rebuilt in another instance")
             body["merge_result_id"] = want["merge_result_id"]
         new_source = {"look_id", "query_id", "merge_result_id"} & set(body)
         if new_source or differs("filterables"):  # a new data source resets the wiring
             body["result_maker"] = {"filterables": want.get("filterables") or []}
     return body
+
+
+def unbuildable(form: Json, same_instance: bool) -> bool:
+    """A merged-results tile whose merge query the backup lacks (made before LookerVault
+    stored them, or unreadable then): only its own instance still has that query."""
+    return "merge_result_id" in form and not same_instance
+
+
+def _create_merge_query(ctx: Context, key: Key, definition: Json) -> str:
+    """The source queries first, then the merge query over them (Looker returns an identical
+    one if it has it)."""
+    sources = [
+        {
+            "query_id": create_query(ctx, key, source["query"]),
+            "name": source.get("name"),
+            "merge_fields": source.get("merge_fields"),
+        }
+        for source in definition["source_queries"]
+    ]
+    answer = ctx.send("POST", "/merge_queries", key, definition | {"source_queries": sources})
+    if not isinstance(answer, dict) or answer.get("id") is None:
+        raise ItemError("Looker answered the merge query create without an id")
+    return str(answer["id"])
 
 
 def _write_layout(

@@ -56,6 +56,8 @@ class Step:
     reason: str | None = None
     needed_by: Key | None = None
     waits_for: list[Key] = field(default_factory=list)
+    late_waits: list[Key] = field(default_factory=list)
+    """What the second call of the step waits for (a group's members: users)."""
 
     def record(self) -> Json:
         return {
@@ -178,11 +180,14 @@ class Resolver:
     def natural_key(self, type_name: str, item: Json, translated: bool = True) -> tuple[Any, ...]:
         ct = BY_NAME[type_name]
         refs = {ref.path: ref.type for ref in ct.references}
-        values = []
+        values: list[str | None] = []
         for name in ct.natural_key:
             value = item.get(name)
             if name == "email" and not value:
                 value = (item.get("credentials_email") or {}).get("email")
+            if value is None and name in ct.nullable_key:
+                values.append("")
+                continue
             if translated and name in refs and value is not None:
                 value = self.resolve((refs[name], str(value)))
             values.append(None if value is None else str(value))
@@ -260,14 +265,18 @@ def translator(resolver: Resolver, planned: Iterable[Key] = ()) -> canonical.Tra
     return translate
 
 
-def dependencies(source: Source, key: Key) -> list[Key]:
-    """The backed-up items this item needs first (soft references excluded)."""
+Needs = Literal["all", "first", "late"]
+
+
+def dependencies(source: Source, key: Key, needs: Needs = "all") -> list[Key]:
+    """The backed-up items this item needs (soft references excluded): "first" those its
+    step waits for, "late" those the second call of its step waits for, or all of them."""
     item = source.get(key)
     if item is None:
         return []
     found: list[Key] = []
     for ref in BY_NAME[key[0]].references:
-        if ref.soft:
+        if ref.soft or (needs == "first" and ref.late) or (needs == "late" and not ref.late):
             continue
         for value in ids_at(item, ref.path):
             dep = (ref.type, value)
@@ -275,7 +284,7 @@ def dependencies(source: Source, key: Key) -> list[Key]:
                 owner = source.part_owner.get(dep)
                 dep = (PART_OWNERS[ref.type], owner) if owner else dep
             found.append(dep)
-    if key[0] == "folders":
+    if key[0] == "folders" and needs != "late":
         owner = source.personal_folder_owner.get(key[1])
         if owner is not None:
             found.append(("users", owner))
@@ -304,6 +313,12 @@ def is_looked_up(source: Source, key: Key) -> bool:
     return key[1] in source.personal_folder_owner or any(item.get(f) for f in SYSTEM_FOLDER_FLAGS)
 
 
+def _access_only(source: Source, key: Key, chosen: dict[Key, Key | None]) -> bool:
+    """A system folder chosen by itself (not needed by another item) is planned for its
+    access alone: who may see the Shared folder is the instance's, and restorable."""
+    return chosen[key] is None and "content_metadata" in (source.get(key) or {})
+
+
 def build_plan(
     resolver: Resolver, selected: Iterable[Key], *, enable_schedules: bool, workers: int
 ) -> Plan:
@@ -323,7 +338,7 @@ def build_plan(
                 queue.append((dep, key))
     order = {name: i for i, name in enumerate(restore_order())}
     keys = sorted(
-        (k for k in chosen if not is_looked_up(source, k)),
+        (k for k in chosen if not is_looked_up(source, k) or _access_only(source, k, chosen)),
         key=lambda k: (order[k[0]], id_order(k[1])),
     )
     fetch_full(target, [(k[0], t) for k in keys if (t := resolver.resolve(k))], workers)
@@ -335,7 +350,8 @@ def build_plan(
     for key in keys:
         step = classify(plan, key, translate)
         step.needed_by = chosen[key]
-        step.waits_for = [_step_key(source, dep) for dep in dependencies(source, key)]
+        step.waits_for = [_step_key(source, dep) for dep in dependencies(source, key, "first")]
+        step.late_waits = [_step_key(source, dep) for dep in dependencies(source, key, "late")]
         plan.steps[key] = step
     return plan
 
@@ -389,6 +405,8 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
     want = wanted(plan, key, translate, current_item)
     have = canonical.current(key[0], current_item)
     step.changes = canonical.changes(key[0], want, have)
+    if is_looked_up(source, key):
+        step.changes = [name for name in step.changes if name == "access"]
     if BY_NAME[key[0]].soft_delete and current_item.get("deleted") and not item.get("deleted"):
         step.action = "undelete"
     elif step.changes:

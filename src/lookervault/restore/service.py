@@ -28,7 +28,9 @@ from lookervault.looker.client import (
 )
 from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order, restore_order
 from lookervault.looker.instance import InstanceUrls, read_instance_urls
+from lookervault.restore import canonical
 from lookervault.restore.apply import Outcome, apply_plan
+from lookervault.restore.dashboards import unbuildable
 from lookervault.restore.identity import Identity, decide, fingerprint
 from lookervault.restore.plan import Plan, Resolver, build_plan, slug_holder
 from lookervault.restore.source import Key, Source, open_source
@@ -212,7 +214,7 @@ def _referenced_types(types: set[str]) -> set[str]:
     """Every type an item of `types` can name, directly or through what it names."""
     found = set(types)
     while True:
-        more = {dep for name in found for dep in BY_NAME[name].depends_on} - found
+        more = {dep for name in found for dep in BY_NAME[name].refers_to} - found
         if not more:
             return found
         found |= more
@@ -262,6 +264,13 @@ def _notes(plan: Plan) -> list[str]:
             " will get a new slug: another dashboard in Looker holds theirs (one in the trash "
             "counts). The report lists the new ones."
         )
+    lost = _unbuildable_tiles(plan)
+    if lost:
+        notes.append(
+            f"{len(lost)} merged-results tile(s) cannot be rebuilt in this instance and are "
+            "left out: the backup lacks their merge queries (it was made before LookerVault "
+            "stored them, or Looker would not return them). " + "; ".join(lost[:10])
+        )
     quiet = [
         s
         for s in plan.steps.values()
@@ -273,6 +282,21 @@ def _notes(plan: Plan) -> list[str]:
             "another Looker instance; pass --enable-schedules to keep them as they were."
         )
     return notes
+
+
+def _unbuildable_tiles(plan: Plan) -> list[str]:
+    """Tiles a write of their dashboard would leave out, named for the plan's notes."""
+    found = []
+    for step in plan.steps.values():
+        if step.key[0] != "dashboards" or step.action not in ("create", "update"):
+            continue
+        for element in (plan.source.get(step.key) or {}).get("dashboard_elements") or []:
+            form = canonical.element_form(element, lambda _t, v: v, None)
+            paired = plan.resolver.resolve(("dashboard_elements", str(element["id"])))
+            if paired is None and unbuildable(form, plan.resolver.same_instance):
+                title = element.get("title") or element.get("title_text") or element["id"]
+                found.append(f"dashboard {step.key[1]} {step.title!r}, tile {title!r}")
+    return found
 
 
 def execute(

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lookervault.looker.client import api_path
 from lookervault.looker.content_types import BY_NAME
 from lookervault.restore import canonical
-from lookervault.restore.plan import Plan, translator
+from lookervault.restore.plan import Plan, is_looked_up, translator
 from lookervault.restore.source import Key
 from lookervault.restore.target import Writer
 
@@ -140,6 +141,14 @@ def write_plain(ctx: Context, key: Key, want: Json, target_id: str | None) -> st
     return target_id
 
 
+def write_folder(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """A folder's name and place; a system folder is Looker's own (only its access, the
+    step's second call, is restored)."""
+    if target_id is not None and is_looked_up(ctx.plan.source, key):
+        return target_id
+    return write_plain(ctx, key, want, target_id)
+
+
 def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     """A user, then its email credential (no reset mail is ever sent) and its roles."""
     changed = ["email", "role_ids"] if target_id is None else []
@@ -166,13 +175,22 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     return target_id
 
 
-def write_group(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
-    """A group, then the members it lacks (members added since the backup stay)."""
-    target_id = write_plain(ctx, key, want, target_id)
+def write_group_members(ctx: Context, key: Key, want: Json, target_id: str) -> None:
+    """The members a group lacks, once the users exist (members added since the backup stay)."""
     have = set(ctx.target_item("groups", target_id).get("member_user_ids") or [])
     for user_id in want.get("member_user_ids") or []:
         if user_id not in have:
             ctx.send("POST", "/groups/{id}/users", key, {"user_id": user_id}, id=target_id)
+
+
+def write_role(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """A role, then its groups (one call replaces them all)."""
+    created = target_id is None
+    changed = [] if created else changed_fields(ctx, key, want, target_id or "")
+    target_id = write_plain(ctx, key, want, target_id)
+    groups = want.get("group_ids")
+    if groups is not None and ((created and groups) or "group_ids" in changed):
+        ctx.send("PUT", "/roles/{id}/groups", key, groups, id=target_id)
     return target_id
 
 
@@ -246,3 +264,74 @@ def write_scheduled_plan(ctx: Context, key: Key, want: Json, target_id: str | No
         body["scheduled_plan_destination"] = destinations
     update(ctx, key, target_id, body)
     return target_id
+
+
+def write_folder_access(ctx: Context, key: Key, want: Json, target_id: str) -> None:
+    """Who may view or edit the folder, as backed up: its inheritance, then its own entries
+    (added where missing, changed, and removed where the backup has none)."""
+    access = want.get("access")
+    if access is None:
+        return
+    folder = ctx.target_item("folders", target_id)
+    metadata_id = folder.get("content_metadata_id")
+    if metadata_id is None:
+        raise ItemError("Looker gave the folder no content metadata to set its access on")
+    have = canonical.current("folders", folder).get("access") or {"inherits": True}
+    if have["inherits"] != access["inherits"]:  # a folder Looker just made inherits
+        body = {"inherits": access["inherits"]}
+        ctx.send("PATCH", "/content_metadata/{id}", key, body, id=str(metadata_id))
+    if access["inherits"]:
+        return
+    entries = ctx.plan.target.client.get_json(
+        "/content_metadata_access", {"content_metadata_id": str(metadata_id)}
+    )
+    current = {_holder(entry): entry for entry in entries or []}
+    wanted_entries = {_holder(entry): entry for entry in access["entries"]}
+    for holder, entry in current.items():
+        path = "/content_metadata_access/{id}"
+        if holder not in wanted_entries:
+            ctx.send("DELETE", path, key, id=str(entry["id"]))
+        elif wanted_entries[holder]["permission_type"] != entry.get("permission_type"):
+            body = {**_entry_body(wanted_entries[holder]), "content_metadata_id": metadata_id}
+            ctx.send("PUT", path, key, body, id=str(entry["id"]))
+    for holder, entry in wanted_entries.items():
+        if holder not in current:
+            body = {**_entry_body(entry), "content_metadata_id": str(metadata_id)}
+            ctx.send("POST", "/content_metadata_access", key, body)
+
+
+def _holder(entry: Json) -> tuple[str, str]:
+    if entry.get("group_id") is not None:
+        return "group", str(entry["group_id"])
+    return "user", str(entry.get("user_id"))
+
+
+def _entry_body(entry: Json) -> Json:
+    return {k: entry[k] for k in ("permission_type", "group_id", "user_id") if entry.get(k)}
+
+
+def write_favorite(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
+    """A favourite is made once and never changes: the user's, of the content's metadata."""
+    if target_id is not None:
+        return target_id
+    for field_name, type_name in canonical.FAVORED:
+        if ctx.source_item(key).get(field_name) is None:
+            continue
+        content_id = want.get(field_name)
+        if content_id is None:
+            raise ItemError(f"its {type_name[:-1]} is neither backed up nor in Looker")
+        metadata_id = _content_metadata_id(ctx, type_name, content_id)
+        body = {"user_id": want.get("user_id"), "content_metadata_id": metadata_id}
+        return create(ctx, key, body)
+    raise ItemError("a favourite of a LookML dashboard: it lives in its LookML project")
+
+
+def _content_metadata_id(ctx: Context, type_name: str, item_id: str) -> str:
+    known = ctx.target_item(type_name, item_id).get("content_metadata_id")
+    if known is None:
+        path = api_path(BY_NAME[type_name].item_path, item_id)
+        found = ctx.plan.target.client.get_json(path, {"fields": "id,content_metadata_id"})
+        known = (found or {}).get("content_metadata_id")
+    if known is None:
+        raise ItemError(f"{type_name[:-1]} {item_id} has no content metadata in Looker")
+    return str(known)
