@@ -110,3 +110,21 @@ def test_ids_sort_as_numbers() -> None:
     changes = diff_items(old, {}).changes
 
     assert [c.id for c in changes] == ["1", "2", "10"]
+
+
+def test_favourites_and_a_folders_access_are_changes_too() -> None:
+    favourite = {"id": "5", "user_id": "2", "dashboard_id": "7", "content_metadata_id": "40"}
+    folder = {
+        "id": "3",
+        "name": "Finance",
+        "content_metadata": {"id": "9", "inherits": False},
+        "content_metadata_access": [{"id": "1", "permission_type": "view", "group_id": "4"}],
+    }
+    opened = folder | {"content_metadata": {"id": "9", "inherits": True}}
+    old = {"content_favorites": {"5": favourite}, "folders": {"3": folder}}
+    new: dict[str, dict[str, Json]] = {"content_favorites": {}, "folders": {"3": opened}}
+
+    found = {(c.type, c.id): c for c in diff_items(old, new).changes}
+
+    assert found[("content_favorites", "5")].kind == "removed"
+    assert found[("folders", "3")].fields == ("content_metadata",)
