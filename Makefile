@@ -11,7 +11,7 @@ INFRA_VENV := .venv-infra
 CHECKOV_VENV := .venv-checkov
 JOB_IMAGE ?= localhost/lookervault-job:test
 
-.PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean \
+.PHONY: setup test lint typecheck pytest demo bench function-bundle lock stand-in-check clean \
 	infra-check image image-test test-image
 
 setup: $(STAMP)
@@ -52,6 +52,11 @@ stand-in-check: setup
 
 function-bundle: setup
 	$(BIN)/python functions/build_bundle.py function-bundle
+
+# The hashed locks the job image and the function bundle install (locks/lock.py; needs PyPI).
+# Run it after changing dependencies in pyproject.toml; `make test` fails until you do.
+lock: setup
+	$(BIN)/python -m locks.lock
 
 # --- infra/ and cloudbuild.yaml, offline: terraform through a stub provider, checkov -----------
 
