@@ -87,12 +87,13 @@ infra-check: setup $(INFRA_VENV)/.installed $(CHECKOV_VENV)/.installed
 
 image image-test test-image: export CONTAINERS_CONF = $(abspath $(SHARED))/container/containers.conf
 
-# --no-cache: podman reuses the cached `RUN --mount=...,from=builder` layer even when the builder's
-# wheels changed, which would ship stale code.
+# With the layer cache: an unchanged commit reuses every layer, a changed one rebuilds from the
+# first changed input. Buildah leaves a `RUN --mount=...,from=builder` out of its cache key, so
+# job/Dockerfile keys each install by a COPY --from instead (the comment there says how).
 image:
 	@command -v podman >/dev/null || { echo "podman not found: apt-get install -y podman runc debootstrap" >&2; exit 1; }
 	base=$$($(SHARED)/container/base-image.sh) && \
-	podman build --no-cache --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
+	podman build --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
 		--build-arg PYTHON_IMAGE="$$base" -f job/Dockerfile -t $(JOB_IMAGE) .
 
 test-image: image image-test
