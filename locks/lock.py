@@ -53,6 +53,7 @@ Project = Mapping[str, Any]
 class Lock:
     name: str
     what: str
+    made_from: str
     inputs: Callable[[Project], list[str]]
     constraints: tuple[str, ...] = ()  # other locks whose versions this one keeps
 
@@ -84,9 +85,26 @@ def function_inputs(project: Project) -> list[str]:
 
 
 LOCK_LIST = (
-    Lock("build", "the build backend the image's builder stage makes the wheel with", build_inputs),
-    Lock("job", "the job image's runtime dependencies", job_inputs),
-    Lock("function", "the retention function bundle's dependencies", function_inputs, ("job",)),
+    Lock(
+        "build",
+        "the build backend the image's builder stage makes the wheel with",
+        "pyproject.toml's [build-system] requires",
+        build_inputs,
+    ),
+    Lock(
+        "job",
+        "the job image's runtime dependencies",
+        "pyproject.toml's dependencies",
+        job_inputs,
+    ),
+    Lock(
+        "function",
+        "the retention function bundle's dependencies",
+        "pyproject.toml's `function` extra, the dependencies functions/main.py imports, and "
+        "locks/job.txt",
+        function_inputs,
+        ("job",),
+    ),
 )
 BY_NAME = {lock.name: lock for lock in LOCK_LIST}
 
@@ -167,10 +185,7 @@ def stale(project: Project, directory: Path = LOCKS) -> list[str]:
         if not path.is_file():
             problems.append(f"{shown} is missing: {RUN_MAKE_LOCK}.")
         elif recorded_digest(path.read_text(encoding="utf-8")) != digest(lock, project):
-            problems.append(
-                f"{shown} was made from other requirements than pyproject.toml "
-                f"declares now: {RUN_MAKE_LOCK}."
-            )
+            problems.append(f"{shown} does not match {lock.made_from}: {RUN_MAKE_LOCK}.")
     return problems
 
 

@@ -83,8 +83,7 @@ def test_a_lock_without_its_record_or_missing_is_stale(tmp_path: Path) -> None:
     problems = stale(load_project(), tmp_path)
 
     assert problems == [
-        f"{job} was made from other requirements than pyproject.toml declares now: "
-        f"{RUN_MAKE_LOCK}.",
+        f"{job} does not match pyproject.toml's dependencies: {RUN_MAKE_LOCK}.",
         f"{tmp_path / 'function.txt'} is missing: {RUN_MAKE_LOCK}.",
     ]
 
