@@ -230,6 +230,12 @@ def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
     assert actions == ["snapshot.protected", "snapshot.deleted", "snapshot.unprotected"]
 
 
+def confirming(app: SnapshotBrowser) -> bool:
+    """The question is on screen with its text: the screen is pushed before its widgets are
+    mounted, so waiting for the screen alone races the body under load."""
+    return isinstance(app.screen, Confirm) and bool(app.screen.query("#body"))
+
+
 def test_restore_shows_the_plan_before_anything_is_written(
     looker: StandIn,
     bucket: storage.Bucket,
@@ -247,7 +253,7 @@ def test_restore_shows_the_plan_before_anything_is_written(
 
     async def scenario(app: SnapshotBrowser, pilot: Pilot[None]) -> None:
         await pilot.press("f4")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), "the plan")
+        await until(pilot, lambda: confirming(app), "the plan")
         plan = text(app.screen.query_one("#body", Static))
         assert "Plan" in plan and "update" in plan and "the same instance" in plan
         assert writes(looker) == [], "written before the answer"
@@ -256,7 +262,7 @@ def test_restore_shows_the_plan_before_anything_is_written(
         assert writes(looker) == []
 
         await pilot.press("f4")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), "the plan")
+        await until(pilot, lambda: confirming(app), "the plan")
         await pilot.press("y")
         await until(pilot, lambda: app.last_message.startswith("Restored"), "the restore")
 
