@@ -188,6 +188,12 @@ def test_a_confirmed_download_is_a_verified_file_and_escape_cancels_one(
     assert digest_file(downloaded).sha256 == snap.metadata["lookervault-raw-sha256"]
 
 
+def confirming(app: SnapshotBrowser) -> bool:
+    """The question is on screen with its text: the screen is pushed before its widgets are
+    mounted, so waiting for the screen alone races the body under load."""
+    return isinstance(app.screen, Confirm) and bool(app.screen.query("#body"))
+
+
 def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
     looker: StandIn, bucket: storage.Bucket, tmp_path: Path
 ) -> None:
@@ -197,7 +203,7 @@ def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
 
     async def scenario(app: SnapshotBrowser, pilot: Pilot[None]) -> None:
         await pilot.press("f8")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await until(pilot, lambda: confirming(app), "the question")
         await pilot.press("escape")
         await until(pilot, lambda: "Delete cancelled" in app.last_message, "the cancel")
         assert sorted(b.name for b in bucket.client.list_blobs(bucket.name)) == names
@@ -212,13 +218,13 @@ def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
         await until(pilot, lambda: "is protected" in app.last_message, "the refusal")
 
         await pilot.press("up", "f8")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await until(pilot, lambda: confirming(app), "the question")
         await pilot.press("y")
         await until(pilot, lambda: len(app.listed) == 1, "the delete")
         assert app.listed[0].snapshot.protected
 
         await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        await until(pilot, lambda: confirming(app), "the question")
         await pilot.press("y")
         await until(pilot, lambda: not app.listed[0].snapshot.protected, "the unprotection")
 
@@ -228,12 +234,6 @@ def test_escape_cancels_a_delete_and_a_protected_snapshot_is_refused(
     audit = (tmp_path / "state" / "lookervault" / "audit.jsonl").read_text()
     actions = [json.loads(line)["action"] for line in audit.splitlines()]
     assert actions == ["snapshot.protected", "snapshot.deleted", "snapshot.unprotected"]
-
-
-def confirming(app: SnapshotBrowser) -> bool:
-    """The question is on screen with its text: the screen is pushed before its widgets are
-    mounted, so waiting for the screen alone races the body under load."""
-    return isinstance(app.screen, Confirm) and bool(app.screen.query("#body"))
 
 
 def test_restore_shows_the_plan_before_anything_is_written(
