@@ -470,25 +470,22 @@ def _list_page(client: LookerClient, stream: _Stream, offset: int) -> list[dict[
     return _object_list(client.get_json(stream.ct.list_path, params), stream.ct.list_path)
 
 
-def list_items(
+def list_page(
     client: LookerClient,
     ct: ContentType,
     params: Mapping[str, str] | None = None,
+    offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> list[dict[str, Any]]:
-    """Every item one listing of `ct` returns (`params` adds filters, a stream, `fields`),
-    paged in the registry's stable sort; for reading a target, not for bulk extraction."""
-    found: list[dict[str, Any]] = []
+    """One page of a listing of `ct` (`params` adds filters, a stream, `fields`) in the
+    registry's stable sort; the whole listing when the type is not paged. For reading a
+    target, not for bulk extraction."""
     query = {**ct.list_params, **(params or {})}
-    while True:
-        if ct.paged:
-            query.update(limit=str(page_size), offset=str(len(found)))
-            if ct.sortable:
-                query["sorts"] = ct.id_field
-        page = _object_list(client.get_json(ct.list_path, query), ct.list_path)
-        found.extend(page)
-        if not ct.paged or len(page) < page_size:
-            return found
+    if ct.paged:
+        query.update(limit=str(page_size), offset=str(offset))
+        if ct.sortable:
+            query["sorts"] = ct.id_field
+    return _object_list(client.get_json(ct.list_path, query), ct.list_path)
 
 
 def complete_item(

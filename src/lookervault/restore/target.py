@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from lookervault.audit import Action, AuditEvent, Outcome
 from lookervault.looker.client import LookerClient
-from lookervault.looker.content_types import BY_NAME, ContentType
-from lookervault.looker.extract import complete_item, list_items
+from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, ContentType
+from lookervault.looker.extract import complete_item, list_page
 
 Json = dict[str, Any]
 Key = tuple[str, str]
@@ -97,12 +97,52 @@ def read_more(target: Target, types: Iterable[str], workers: int) -> None:
             if light:
                 params["fields"] = light
             jobs.append((ct, params))
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
-        pages = list(pool.map(lambda job: (job[0], list_items(client, *job)), jobs))
-    for ct, found in pages:
+    for (ct, _), found in zip(jobs, list_all(client, jobs, workers), strict=True):
         table = target.listed.setdefault(ct.name, {})
         for item in found:
             table[str(item[ct.id_field])] = item
+
+
+Listing = tuple[ContentType, dict[str, str]]
+
+
+def list_all(client: LookerClient, listings: list[Listing], workers: int) -> list[list[Json]]:
+    """Every item of each listing, pages fetched side by side: a listing's length shows only
+    at its first short page, so once a page comes back full, up to `workers` pages past it are
+    asked for at once (a few requests too many at the end, instead of one round trip per
+    page)."""
+    pages: list[dict[int, list[Json]]] = [{} for _ in listings]
+    ends: list[int | None] = [None] * len(listings)
+    ahead = [0] * len(listings)
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
+        running: dict[Future[list[Json]], tuple[int, int]] = {}
+
+        def ask(index: int) -> None:
+            ct, params = listings[index]
+            offset = ahead[index]
+            ahead[index] += DEFAULT_PAGE_SIZE
+            running[pool.submit(list_page, client, ct, params, offset)] = (index, offset)
+
+        for index in range(len(listings)):
+            ask(index)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index, offset = running.pop(future)
+                found = future.result()
+                pages[index][offset] = found
+                if not listings[index][0].paged or len(found) < DEFAULT_PAGE_SIZE:
+                    end = ends[index]
+                    ends[index] = offset if end is None else min(end, offset)
+                    continue
+                waiting = sum(1 for i, _ in running.values() if i == index)
+                while ends[index] is None and waiting < workers:
+                    ask(index)
+                    waiting += 1
+    return [
+        [item for offset in sorted(found) if offset <= (end or 0) for item in found[offset]]
+        for found, end in zip(pages, ends, strict=True)
+    ]
 
 
 def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:
