@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,8 @@ def prepare(
     decision), and make the plan; nothing is written to Looker."""
     started = time.monotonic()
     source = open_source(database)
-    client = connect(sdk, pool_size=workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
+    # Each worker's item may have `workers` more calls of its own in flight (Context.each).
+    client = connect(sdk, pool_size=2 * workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
     state: RestoreState | None = None
     try:
         urls = _instance(client)
@@ -304,7 +306,8 @@ def execute(
 ) -> Report:
     started = time.monotonic()
     writer = Writer(restore.client, record, actor)
-    ctx = Context(restore.plan, writer)
-    outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
+    with ThreadPoolExecutor(restore.workers, thread_name_prefix="lookervault-parts") as pool:
+        ctx = Context(restore.plan, writer, pool)
+        outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
     slugs = sorted(ctx.new_slugs, key=lambda s: id_order(s.key[1]))
     return Report(outcomes, writer.count, time.monotonic() - started, slugs)
