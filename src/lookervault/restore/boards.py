@@ -37,16 +37,9 @@ def write_board(ctx: Context, key: Key, want: Json, target_id: str | None) -> st
     return target_id
 
 
-def _fetch(ctx: Context, target_id: str) -> Json:
-    found = ctx.plan.target.client.get_json(f"/boards/{target_id}")
-    if not isinstance(found, dict):
-        raise ItemError(f"board {target_id} could not be read back")
-    return found
-
-
 def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
     backup = ctx.source_item(key)
-    target = _fetch(ctx, target_id)
+    target = ctx.target_item("boards", target_id)  # as last read, or as its create answered
     same = target_id == key[1]
     have = {str(s["id"]): s for s in target.get("board_sections") or []}
     sections = canonical.ordered(backup.get("board_sections") or [], backup.get("section_order"))

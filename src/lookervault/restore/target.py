@@ -41,6 +41,8 @@ def _light_fields(ct: ContentType) -> str | None:
         names.append("deleted")
     if ct.name == "dashboards":
         names.append("slug")
+    if ct.name in ("dashboards", "looks", "boards"):
+        names.append("content_metadata_id")  # what a favourite of it is made with
     return ",".join(dict.fromkeys(names))
 
 
