@@ -11,7 +11,7 @@ INFRA_VENV := .venv-infra
 CHECKOV_VENV := .venv-checkov
 JOB_IMAGE ?= localhost/lookervault-job:test
 
-.PHONY: setup test lint typecheck pytest demo bench function-bundle stand-in-check clean \
+.PHONY: setup test lint typecheck pytest demo bench function-bundle lock stand-in-check clean \
 	infra-check image image-test test-image
 
 setup: $(STAMP)
@@ -50,8 +50,14 @@ bench: setup
 stand-in-check: setup
 	$(BIN)/python -m tests.support.standin_check --max-examples 25
 
-function-bundle: setup
-	$(BIN)/python functions/build_bundle.py function-bundle
+# The function bundle needs no virtualenv: it copies the handler, the package and its lock.
+function-bundle:
+	$(PYTHON) functions/build_bundle.py function-bundle
+
+# The hashed locks the job image and the function bundle install (locks/lock.py; needs PyPI).
+# Run it after changing dependencies in pyproject.toml; `make test` fails until you do.
+lock: setup
+	$(BIN)/python -m locks.lock
 
 # --- infra/ and cloudbuild.yaml, offline: terraform through a stub provider, checkov -----------
 
@@ -82,12 +88,13 @@ infra-check: setup $(INFRA_VENV)/.installed $(CHECKOV_VENV)/.installed
 
 image image-test test-image: export CONTAINERS_CONF = $(abspath $(SHARED))/container/containers.conf
 
-# --no-cache: podman reuses the cached `RUN --mount=...,from=builder` layer even when the builder's
-# wheels changed, which would ship stale code.
+# With the layer cache: an unchanged commit reuses every layer, a changed one rebuilds from the
+# first changed input. Buildah leaves a `RUN --mount=...,from=builder` out of its cache key, so
+# job/Dockerfile keys each install by a COPY --from instead (the comment there says how).
 image:
 	@command -v podman >/dev/null || { echo "podman not found: apt-get install -y podman runc debootstrap" >&2; exit 1; }
 	base=$$($(SHARED)/container/base-image.sh) && \
-	podman build --no-cache --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
+	podman build --network host -v /etc/ssl/certs:/etc/ssl/certs:ro --pull=never \
 		--build-arg PYTHON_IMAGE="$$base" -f job/Dockerfile -t $(JOB_IMAGE) .
 
 test-image: image image-test

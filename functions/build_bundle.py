@@ -4,67 +4,26 @@ and the same as a zip next to it (`function-bundle.zip`), which Terraform upload
     python functions/build_bundle.py [OUTPUT_DIR]      (default: function-bundle/)
 
 Nothing is written by hand: the handler and the package are copied from the repository, and
-`requirements.txt` lists the project's declared dependencies that the handler actually imports
-(found by importing it in a child process), pinned to the versions installed here, so the
-function runs what the tests ran without carrying the CLI's dependencies.
+`requirements.txt` is `locks/function.txt` (`make lock`): what the handler imports, every
+transitive dependency pinned with its hashes, so Cloud Functions' pip installs exactly the
+files that were locked and refuses any other (a hash in a requirements file makes pip check
+them all).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import shutil
-import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLER = ROOT / "functions" / "main.py"
 PACKAGE = ROOT / "src" / "lookervault"
+LOCK = ROOT / "locks" / "function.txt"
 DEFAULT_OUTPUT = ROOT / "function-bundle"
 BUNDLE_FILES = ("main.py", "requirements.txt", "lookervault")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-# Run in a child: import the handler, then name the given distributions owning a loaded module.
-_PROBE = """
-import importlib.metadata, json, pathlib, sys
-sys.path.insert(0, sys.argv[1])
-import main
-loaded = {pathlib.Path(m.__file__).resolve() for m in list(sys.modules.values())
-          if getattr(m, "__file__", None)}
-used = {}
-for name in json.loads(sys.argv[2]):
-    dist = importlib.metadata.distribution(name)
-    files = {pathlib.Path(str(dist.locate_file(f))).resolve() for f in dist.files or []}
-    if files & loaded:
-        used[name] = dist.version
-print(json.dumps(used))
-"""
-
-
-def declared_dependencies() -> list[str]:
-    """Distribution names the project declares: core plus the `function` extra."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    requirements = [*project["dependencies"], *project["optional-dependencies"]["function"]]
-    names = (re.match(r"[A-Za-z0-9._-]+", requirement) for requirement in requirements)
-    return [match.group(0) for match in names if match]
-
-
-def imported_versions(names: list[str]) -> dict[str, str]:
-    """Which of `names` the handler imports, with their installed versions."""
-    environment = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
-    output = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(HANDLER.parent), json.dumps(names)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=environment,
-    ).stdout
-    versions: dict[str, str] = json.loads(output)
-    return versions
 
 
 def prepare(output: Path) -> None:
@@ -82,9 +41,7 @@ def build(output: Path) -> Path:
     shutil.copytree(
         PACKAGE, output / "lookervault", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
     )
-    versions = imported_versions(declared_dependencies())
-    lines = [f"{name}=={version}" for name, version in sorted(versions.items())]
-    (output / "requirements.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.copy2(LOCK, output / "requirements.txt")
     return output
 
 

@@ -1,7 +1,8 @@
 """The job image itself, built from job/Dockerfile (`make image`) and run through testcontainers
 on podman's Docker API the way Cloud Run runs it: read-only root file system, its own
 unprivileged user, only the job's IAM permissions (the proxy refuses the rest), against the
-Looker stand-in and the GCS emulator on 127.0.0.1. Run by `make test-image` (CI does); it needs
+Looker stand-in and the GCS emulator on 127.0.0.1; and it holds exactly what the job lock
+(locks/job.txt) pins, so not the terminal browser. Run by `make test-image` (CI does); it needs
 podman, so plain `make test` leaves it out."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import docker
@@ -24,9 +26,10 @@ from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 from lookervault.local.standin import StandIn
 from lookervault.snapshot.upload import META
 from tests.backup.job.conftest import task_env
-from tests.deploy.infra_config import role_permissions
+from tests.deploy.infra_config import ROOT, role_permissions
 from tests.deploy.permissions import allowed, grant_only, refused
 from tests.support.fault_proxy import FaultProxy
+from tests.support.locks import MARKER_ENVIRONMENT, frozen, locked
 from tests.support.looker_fixtures import sdk_env
 from tests.support.podman import docker_api  # noqa: F401
 from tests.support.structured_logs import parse_entries
@@ -36,6 +39,7 @@ pytestmark = pytest.mark.image
 IMAGE = os.environ.get("LOOKERVAULT_JOB_IMAGE", "localhost/lookervault-job:test")
 JOB_UID = 10001
 TOLERATED = {"storage.buckets.get"}  # google-cloud-storage's telemetry lookup, see test_permissions
+JOB_LOCK = ROOT / "locks" / "job.txt"
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +52,64 @@ def image(docker_api: str) -> str:  # noqa: F811
     finally:
         client.close()
     return IMAGE
+
+
+def run_in(image: str, api: str, *command: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `command` in a container of the image, as its own user,
+    offline."""
+    client = docker.DockerClient(base_url=api)
+    try:
+        container = client.containers.run(
+            image, command=list(command[1:]), entrypoint=[command[0]], network_mode="none",
+            detach=True,
+        )  # fmt: skip
+        try:
+            code = container.wait(timeout=120)["StatusCode"]
+            out = container.logs(stdout=True, stderr=False).decode()
+            err = container.logs(stdout=False, stderr=True).decode()
+        finally:
+            container.remove(force=True)
+    finally:
+        client.close()
+    return code, out, err
+
+
+def python_in(image: str, api: str, *arguments: str) -> str:
+    code, out, err = run_in(image, api, "python", *arguments)
+    assert code == 0, err
+    return out
+
+
+def test_the_image_holds_exactly_the_job_lock_and_no_browser(
+    image: str,
+    docker_api: str,  # noqa: F811
+) -> None:
+    """Two builds of one commit install the same versions: the lock's, whatever the index holds.
+    The running job is the test after the next."""
+    installed = frozen(python_in(image, docker_api, "-m", "pip", "freeze"))
+    environment = python_in(image, docker_api, "-c", MARKER_ENVIRONMENT)
+    built_from = python_in(
+        image, docker_api, "-c", "print(open('/opt/lookervault/job.txt').read(), end='')"
+    )
+
+    assert built_from == JOB_LOCK.read_text(), "the image was built from another lock: make image"
+    assert (
+        installed.pop("lookervault")
+        == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    )
+    assert installed == locked(JOB_LOCK, environment)
+    assert "textual" not in installed
+
+
+def test_browse_in_the_image_says_how_to_install_the_browser(
+    image: str,
+    docker_api: str,  # noqa: F811
+) -> None:
+    """The image is an install without the `browse` extra: the command says so, exit 2."""
+    code, _, err = run_in(image, docker_api, "lookervault", "snapshot", "browse")
+
+    assert code == 2, err
+    assert "pip install 'lookervault[browse]'" in err
 
 
 def process_facts(pid: int) -> tuple[str, str, str]:

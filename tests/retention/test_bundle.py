@@ -1,4 +1,5 @@
-"""The deployable bundle installs into a fresh virtualenv and handles an event."""
+"""The deployable bundle installs into a fresh virtualenv, exactly the versions of its lock
+(locks/function.txt), and handles an event."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import google.cloud.storage as storage
 from lookervault.local.function import finalize_event
 from tests.retention.conftest import ROOT, Uploader, object_names, serve_function
 from tests.support.gcs_emulator import Emulator
+from tests.support.locks import MARKER_ENVIRONMENT, frozen, locked
+
+LOCK = ROOT / "locks" / "function.txt"
 
 
 def test_bundle_installs_in_a_fresh_venv_and_handles_an_event(
@@ -46,12 +50,18 @@ def test_bundle_installs_in_a_fresh_venv_and_handles_an_event(
         ],
         check=True,
     )
-    probe = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import lookervault"],
-        capture_output=True,
-        cwd=tmp_path,
-    )
+    python = str(venv / "bin" / "python")
+    probe = subprocess.run([python, "-c", "import lookervault"], capture_output=True, cwd=tmp_path)
     assert probe.returncode != 0  # the venv is fresh: the package comes only from the bundle
+    assert (bundle / "requirements.txt").read_bytes() == LOCK.read_bytes()
+    freeze = subprocess.run(
+        [python, "-m", "pip", "freeze"], capture_output=True, text=True, check=True
+    ).stdout
+    environment = subprocess.run(
+        [python, "-c", MARKER_ENVIRONMENT], capture_output=True, text=True, check=True
+    ).stdout
+    assert frozen(freeze) == locked(LOCK, environment)
+    assert "textual" not in frozen(freeze)
 
     names = upload_snapshots(bucket.name, 5)
     newest = gcs_client.bucket(bucket.name).get_blob(names[-1])

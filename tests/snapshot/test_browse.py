@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -78,6 +80,24 @@ def test_without_a_terminal_it_says_so_and_exits_2(run: Run, bucket: storage.Buc
 
     assert done.code == 2
     assert "needs a terminal" in done.err
+
+
+def test_without_the_browse_extra_it_says_how_to_install_it_and_exits_2() -> None:
+    """`pip install lookervault` leaves textual out; a process in which textual cannot be
+    imported (None in sys.modules, Python's own way to block an import) is such an install.
+    The job image, a real one, is checked in tests/deploy/test_job_image.py."""
+    script = (
+        "import sys\n"
+        "sys.modules['textual'] = None\n"
+        "from lookervault.cli import main\n"
+        "sys.exit(main(['snapshot', 'browse']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    assert done.returncode == 2, done.stderr
+    assert "needs the terminal browser's library (textual)" in done.stderr
+    assert "pip install 'lookervault[browse]'" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_navigate_filter_and_preview_from_metadata_only(

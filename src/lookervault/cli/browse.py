@@ -25,7 +25,18 @@ def browse(
     holds and a chart over time (from metadata: nothing is downloaded). F2 diff with the
     previous snapshot, F3 download, F4 restore (shows the plan first), F5 protect or
     unprotect, F8 delete, Escape cancels. The Looker options say where the restore action
-    writes, as for `lookervault restore`."""
+    writes, as for `lookervault restore`. Needs the `browse` extra (textual)."""
+    try:  # textual loads only for this command, and is installed only with the extra
+        from lookervault.cli.browser import LookerTarget, SnapshotBrowser
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] != "textual":
+            raise
+        raise UsageError(
+            "`snapshot browse` needs the terminal browser's library (textual), which is not "
+            "installed: it comes with the `browse` extra.",
+            "Install it with `pip install 'lookervault[browse]'` (in a checkout, `make setup` "
+            "does); `snapshot list`, `snapshot diff` and `restore` work without it.",
+        ) from None
     if not interactive():
         raise UsageError(
             "`snapshot browse` needs a terminal, and this is not one.",
@@ -33,10 +44,6 @@ def browse(
         )
     settings = load_settings(instance=instance)
     settings.require_bucket()
-    from lookervault.cli.browser import (  # textual loads only for this command
-        LookerTarget,
-        SnapshotBrowser,
-    )
 
     target = LookerTarget(looker_ini, section, workers, rate_limit, max_retries)
     SnapshotBrowser(settings, make_client(settings.project), target).run()

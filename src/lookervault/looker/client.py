@@ -28,6 +28,7 @@ from looker_sdk.sdk.api40.methods import Looker40SDK
 from requests.adapters import HTTPAdapter
 
 from lookervault.errors import ConfigError, RuntimeFailure
+from lookervault.looker.hosts import looker_host
 
 ENV_PREFIX = "LOOKERSDK"
 CREDENTIALS_HINT = (
@@ -294,13 +295,6 @@ def connect(
         "4.0",
     )
     return LookerClient(sdk=sdk, session=session, host=looker_host(settings.base_url))
-
-
-def looker_host(base_url: str) -> str:
-    """`host[:port]` of the base URL: recordable, with any user:password@ dropped."""
-    parts = urlsplit(base_url)
-    host = parts.hostname or base_url
-    return f"{host}:{parts.port}" if parts.port else host
 
 
 def release_version(client: LookerClient) -> str:

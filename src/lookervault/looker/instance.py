@@ -9,27 +9,8 @@ the way in; extraction records both, and restore compares them (restore/identity
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from lookervault.looker.client import LookerClient, LookerRequestError, looker_host
-
-
-@dataclass(frozen=True)
-class InstanceUrls:
-    """The URLs an instance gives for itself; None where it would not say."""
-
-    host_url: str | None = None
-    web_server_url: str | None = None
-
-    @property
-    def key(self) -> str | None:
-        """`host[:port]` of the instance's own URL: its name in the restore state."""
-        url = self.host_url or self.web_server_url
-        return looker_host(url) if url else None
-
-    def record(self) -> dict[str, Any]:
-        return {"host_url": self.host_url, "web_server_url": self.web_server_url}
+from lookervault.looker.client import LookerClient, LookerRequestError
+from lookervault.looker.hosts import InstanceUrls
 
 
 def read_instance_urls(client: LookerClient) -> InstanceUrls:

@@ -18,7 +18,7 @@ from typing import Any
 
 from lookervault import dbfile
 from lookervault.errors import UsageError
-from lookervault.looker.instance import InstanceUrls
+from lookervault.looker.hosts import InstanceUrls
 
 SCHEMA_VERSION = 1
 

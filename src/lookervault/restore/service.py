@@ -28,7 +28,8 @@ from lookervault.looker.client import (
     release_version,
 )
 from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order, restore_order
-from lookervault.looker.instance import InstanceUrls, read_instance_urls
+from lookervault.looker.hosts import InstanceUrls
+from lookervault.looker.instance import read_instance_urls
 from lookervault.restore import canonical
 from lookervault.restore.apply import Outcome, apply_plan
 from lookervault.restore.dashboards import unbuildable

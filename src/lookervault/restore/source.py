@@ -10,7 +10,7 @@ from typing import Any
 from lookervault.errors import UsageError
 from lookervault.looker import store
 from lookervault.looker.content_types import BY_NAME, PART_OWNERS, parts
-from lookervault.looker.instance import InstanceUrls
+from lookervault.looker.hosts import InstanceUrls
 
 Json = dict[str, Any]
 Key = tuple[str, str]

@@ -187,6 +187,35 @@ def test_final_stage_installs_the_package_and_copies_nothing_from_the_context(
         assert "--from=" in copy.arguments, f"final stage copies from the build context: {copy}"
 
 
+def pip_commands(stage: Stage) -> list[list[str]]:
+    """Each `pip ...` of the stage's RUNs, split at `&&`."""
+    commands: list[list[str]] = [[]]
+    for run in stage.all("RUN"):
+        for word in [*run_words(run), "&&"]:
+            if word == "&&":
+                commands.append([])
+            else:
+                commands[-1].append(word)
+    return [command for command in commands if command[:1] == ["pip"]]
+
+
+def test_dependencies_come_only_from_the_locks_checked_against_their_hashes(
+    stages: list[Stage],
+) -> None:
+    """Every pip that reads a requirement file takes wheels whose hashes the lock lists, and
+    the package itself brings no dependency of its own (issue 25)."""
+    by_lock = {}
+    for stage in stages:
+        for command in pip_commands(stage):
+            if "--requirement" in command:
+                lock = command[command.index("--requirement") + 1]
+                by_lock.setdefault(Path(lock).name, []).append(command[1])
+                assert "--require-hashes" in command and "--only-binary=:all:" in command, command
+            elif command[1] in {"install", "wheel", "download"}:
+                assert "--no-deps" in command, f"resolves dependencies afresh: {command}"
+    assert by_lock == {"build.txt": ["install"], "job.txt": ["download", "install"]}
+
+
 def test_entrypoint_runs_the_job_module(stages: list[Stage]) -> None:
     [entrypoint] = stages[-1].all("ENTRYPOINT")
     assert json.loads(entrypoint.arguments) == ["python", "-m", "lookervault.backup.job"]
