@@ -17,6 +17,7 @@ from lookervault.local.standin.store.boards import BoardsMixin
 from lookervault.local.standin.store.dashboards import DashboardsMixin
 from lookervault.local.standin.store.favorites import FavoritesMixin
 from lookervault.local.standin.store.folders import FoldersMixin
+from lookervault.local.standin.store.indexes import Table
 from lookervault.local.standin.store.queries import QueriesMixin
 from lookervault.local.standin.store.schedules import (
     SchedulesMixin,
@@ -107,6 +108,17 @@ class Store(
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {name: len(self._objects[name]) for name in shapes.CONTENT_TYPES}
+
+    def index_drift(self) -> list[str]:
+        """Indexes that no longer match their table, as "type.index" (none unless a write
+        went around a table)."""
+        with self._lock:
+            return [
+                f"{name}.{index}"
+                for name, table in self._objects.items()
+                if isinstance(table, Table)
+                for index in table.drift()
+            ]
 
     def items(self, type_name: str) -> list[Json]:
         """Ground truth: the stored objects of a type, each fully rendered, in id order."""
@@ -313,7 +325,7 @@ class Store(
         for name in UNIQUE.get(type_name, ()):
             if body.get(name) and any(
                 obj[name] == body[name] and obj[shapes.id_key(type_name)] != own
-                for obj in self._table(type_name)
+                for obj in self._objects[type_name].values()
             ):
                 message = f"{name.capitalize()} is already taken."
                 errors.append(ErrorDetail(name, "already_exists", message))
@@ -349,12 +361,12 @@ class Store(
         """Live dashboards (looks) in one folder have distinct titles; trashed ones do not count."""
         if obj["deleted"]:
             return False
+        table = self._indexed(type_name)
         return any(
-            other["id"] != obj["id"]
-            and not other["deleted"]
-            and other["folder_id"] == obj["folder_id"]
-            and other["title"] == obj["title"]
-            for other in self._table(type_name)
+            other_id != obj["id"]
+            and not table[other_id]["deleted"]
+            and table[other_id]["title"] == obj["title"]
+            for other_id in table.index("folder_id").ids(obj["folder_id"])
         )
 
     def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
@@ -405,9 +417,6 @@ class Store(
             self._drop_dependents(type_name, {obj["id"]})
             if type_name == "dashboards":
                 self._drop_alerts({e["id"] for e in obj["dashboard_elements"]})
-                for child_type in ("dashboard_elements", "dashboard_filters", "dashboard_layouts"):
-                    self._parents.pop(child_type, None)
-                self._parents.pop("dashboard_layout_components", None)
 
     def _forget_content(self, meta_ids: set[str]) -> None:
         """Content deleted for good takes its content metadata, access entries and
@@ -458,8 +467,6 @@ class Store(
             elif child_type == "board_sections":
                 new_parent["section_order"] = [*parent["section_order"], child["id"]]
             self._objects[parent_type][parent["id"]] = new_parent
-            self._parent_index(child_type)[child["id"]] = parent["id"]
-            self._parents.pop("dashboard_layout_components", None)
             return self._render_child(child_type, new_parent, child)
 
     def get_child(self, child_type: str, child_id: str, fields: str | None) -> Json:
@@ -514,9 +521,6 @@ class Store(
             elif child_type == "board_sections":
                 new_parent["section_order"] = [s for s in parent["section_order"] if s != child_id]
             self._store_parent(child_type, new_parent)
-            del self._parent_index(child_type)[child_id]
-            self._parents.pop("dashboard_layout_components", None)
-            self._parents.pop("board_items", None)
 
     def _store_parent(self, child_type: str, parent: Json) -> None:
         self._objects[CHILDREN[child_type][0]][parent["id"]] = parent
