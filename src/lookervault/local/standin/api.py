@@ -173,6 +173,9 @@ class App:
             else threading.BoundedSemaphore(max_concurrent_requests)
         )
         self.routes = self._build_routes()
+        self._routes_by_segment: dict[str, list[Route]] = {}
+        for route in self.routes:
+            self._routes_by_segment.setdefault(_segment(route.template), []).append(route)
 
     def respond(
         self,
@@ -245,7 +248,7 @@ class App:
                 ApiError(injected.status, "Service temporarily unavailable"), injected.kind
             )
         allowed = []
-        for route in self.routes:
+        for route in self._routes_by_segment.get(_segment(relative), ()):
             match = route.pattern.fullmatch(relative)
             if match is None:
                 continue
@@ -554,6 +557,12 @@ class App:
 
     def _run_once_by_id(self, call: Call) -> Reply:
         return Reply(200, self.store.run_once(call.id, call.json_body(), call.caller_id))
+
+
+def _segment(path: str) -> str:
+    """A path's first segment ("dashboards" for /dashboards/1/dashboard_elements): only the
+    routes under it can match."""
+    return path.split("/", 2)[1]
 
 
 def _f(call: Call) -> str | None:

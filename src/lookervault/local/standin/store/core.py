@@ -139,11 +139,8 @@ class Store(
         """A list or search call: scope, filters, sorts, paging and the fields projection."""
         filters = dict(params)
         with self._lock:
-            candidates = [
-                obj
-                for obj in self._scoped(type_name, filters, caller_id, search=search)
-                if query.matches(obj, filters)
-            ]
+            scoped = self._scoped(type_name, filters, caller_id, search=search)
+            candidates = list(filter(query.matcher(filters), scoped))
             ordered = query.sort(candidates, params.get("sorts"), shapes.id_key(type_name))
             paged = query.page(ordered, params)
             rendered = [self._render(type_name, obj, detail=False) for obj in paged]
