@@ -302,6 +302,13 @@ class App:
         s = self.store
         routes: list[tuple[str, str, Handler]] = [
             ("GET", "/setting", self._setting),
+            (
+                "GET",
+                "/dashboards/lookml/{dashboard_id}",
+                lambda c: Reply(200, s.dashboard_lookml(c.id)),
+            ),
+            ("POST", "/dashboards/lookml", self._import_lookml),
+            ("POST", "/dashboards/from_lookml", self._import_lookml),
             ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
             (
                 "POST",
@@ -546,6 +553,11 @@ class App:
     def _delete_board_item(self, call: Call) -> Reply:
         self.store.delete_board_item(call.id)
         return Reply(204)
+
+    def _import_lookml(self, call: Call) -> Reply:
+        """import_dashboard_from_lookml, and create_dashboard_from_lookml, its deprecated
+        alias (spec)."""
+        return Reply(200, self.store.import_dashboard_lookml(call.json_body(), call.caller_id))
 
     def _setting(self, call: Call) -> Reply:
         if not self.settings_readable:

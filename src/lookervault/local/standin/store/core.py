@@ -18,6 +18,7 @@ from lookervault.local.standin.store.dashboards import DashboardsMixin
 from lookervault.local.standin.store.favorites import FavoritesMixin
 from lookervault.local.standin.store.folders import FoldersMixin
 from lookervault.local.standin.store.indexes import Table
+from lookervault.local.standin.store.lookml_dashboards import LookmlMixin
 from lookervault.local.standin.store.queries import QueriesMixin
 from lookervault.local.standin.store.schedules import (
     SchedulesMixin,
@@ -91,6 +92,7 @@ permission and model sets; for user attributes it documents no such status (422 
 
 
 class Store(
+    LookmlMixin,
     FoldersMixin,
     UsersMixin,
     DashboardsMixin,

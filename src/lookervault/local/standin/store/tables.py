@@ -1,9 +1,9 @@
 """What every family of the store stands on: the tables and their indexes, the lock, the id
 sequences, and the helpers the families share.
 
-`Tables` is the base class of every family's mixin. It declares the three generic operations
-the families call back into (rendering, validation, the side effects of a delete); `Store`
-(core.py) defines them.
+`Tables` is the base class of every family's mixin. It declares the generic operations the
+families call back into (rendering, validation, the side effects of a delete, and the calls
+that dashboard LookML imports through); `Store` (core.py) defines them.
 """
 
 from __future__ import annotations
@@ -195,6 +195,22 @@ class Tables(ABC):
     @abstractmethod
     def _on_delete(self, type_name: str, obj: Json) -> None:
         """Keep counters, memberships and references true after a delete (core.py)."""
+
+    @abstractmethod
+    def get(self, type_name: str, object_id: str, fields: str | None = None) -> Json:
+        """An object as the API shows it by id (core.py)."""
+
+    @abstractmethod
+    def create(self, type_name: str, body: Any, caller_id: str) -> Json:
+        """A new top-level object, with Looker's checks and side effects (core.py)."""
+
+    @abstractmethod
+    def update(self, type_name: str, object_id: str, body: Any, caller_id: str) -> Json:
+        """A top-level object changed, with Looker's checks (core.py)."""
+
+    @abstractmethod
+    def create_child(self, child_type: str, body: Any) -> Json:
+        """A new part of a dashboard or board, with Looker's checks (core.py)."""
 
 
 def child_writable(key: str) -> bool:
