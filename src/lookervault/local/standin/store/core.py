@@ -27,6 +27,7 @@ from lookervault.local.standin.store.schedules import (
 )
 from lookervault.local.standin.store.tables import (
     CHILDREN,
+    UNIQUE,
     Delivery,
     child_writable,
     now_iso,
@@ -70,16 +71,6 @@ REFERENCES: dict[str, dict[str, str]] = {
 }
 """Keys that name another object, and its table. A table the stand-in does not model
 (LookML dashboards) holds nothing, so any id there is dangling."""
-
-UNIQUE: dict[str, tuple[str, ...]] = {
-    "groups": ("name",),
-    "roles": ("name",),
-    "permission_sets": ("name",),
-    "model_sets": ("name",),
-    "user_attributes": ("name", "label"),
-    "lookml_models": ("name",),
-}
-"""Keys whose value no two objects of a type share."""
 
 BUILT_IN = {
     "permission_sets": ("built_in", 405, "Resource Can't Be Modified"),
@@ -322,10 +313,8 @@ class Store(
                 errors.append(ErrorDetail(name, "invalid", f"No {target[:-1]} with id {value}"))
         own = old[shapes.id_key(type_name)] if old else None
         for name in UNIQUE.get(type_name, ()):
-            if body.get(name) and any(
-                obj[name] == body[name] and obj[shapes.id_key(type_name)] != own
-                for obj in self._objects[type_name].values()
-            ):
+            holders = self._indexed(type_name).index(name).ids(body[name]) if body.get(name) else []
+            if any(holder != own for holder in holders):
                 message = f"{name.capitalize()} is already taken."
                 errors.append(ErrorDetail(name, "already_exists", message))
         if old is not None:
@@ -360,13 +349,8 @@ class Store(
         """Live dashboards (looks) in one folder have distinct titles; trashed ones do not count."""
         if obj["deleted"]:
             return False
-        table = self._indexed(type_name)
-        return any(
-            other_id != obj["id"]
-            and not table[other_id]["deleted"]
-            and table[other_id]["title"] == obj["title"]
-            for other_id in table.index("folder_id").ids(obj["folder_id"])
-        )
+        holders = self._indexed(type_name).index("title").ids((obj["folder_id"], obj["title"]))
+        return any(holder != obj["id"] for holder in holders)
 
     def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
         protected = BUILT_IN.get(type_name)

@@ -34,11 +34,8 @@ class FoldersMixin(Tables):
             errors.append(ErrorDetail("parent_id", "invalid", "A folder cannot move into itself."))
         if moved and old and (old["is_shared_root"] or old["is_users_root"]):
             errors.append(ErrorDetail("parent_id", "invalid", "A root folder cannot be moved."))
-        folders = self._indexed("folders")
-        if any(
-            sibling != new["id"] and folders[sibling]["name"] == new["name"]
-            for sibling in folders.index("parent_id").ids(new["parent_id"])
-        ):
+        namesakes = self._indexed("folders").index("name").ids((new["parent_id"], new["name"]))
+        if any(namesake != new["id"] for namesake in namesakes):
             errors.append(ErrorDetail("name", "already_exists", "Name is already taken."))
         return errors
 

@@ -37,6 +37,22 @@ CHILDREN: dict[str, tuple[str, str, Callable[[], Json], tuple[str, ...]]] = {
 """Objects stored inside a parent's list (dashboard tiles, filters, layouts; board sections):
 child type -> (parent type, key naming the parent, blank, required keys on create)."""
 
+UNIQUE: dict[str, tuple[str, ...]] = {
+    "groups": ("name",),
+    "roles": ("name",),
+    "permission_sets": ("name",),
+    "model_sets": ("name",),
+    "user_attributes": ("name", "label"),
+    "lookml_models": ("name",),
+}
+"""Keys whose value no two objects of a type share."""
+
+LIVE_TITLE = IndexSpec(
+    ("folder_id", "title", "deleted"),
+    lambda obj: [] if obj["deleted"] else [(obj["folder_id"], obj["title"])],
+)
+"""Live dashboards (looks) by folder and title, which no two of them share."""
+
 INDEXES: dict[str, dict[str, IndexSpec]] = {
     "dashboards": {
         **{part: by_part(part) for part in CHILDREN if CHILDREN[part][0] == "dashboards"},
@@ -57,9 +73,10 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
             ],
         ),
         "folder_id": by_field("folder_id"),
+        "title": LIVE_TITLE,
         "slug": by_field("slug"),
     },
-    "looks": {"folder_id": by_field("folder_id")},
+    "looks": {"folder_id": by_field("folder_id"), "title": LIVE_TITLE},
     "boards": {
         "board_sections": by_part("board_sections"),
         "board_items": IndexSpec(
@@ -67,7 +84,10 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
             lambda board: [i["id"] for s in board["board_sections"] for i in s["board_items"]],
         ),
     },
-    "folders": {"parent_id": by_field("parent_id")},
+    "folders": {
+        "parent_id": by_field("parent_id"),
+        "name": IndexSpec(("parent_id", "name"), lambda f: [(f["parent_id"], f["name"])]),
+    },
     "users": {
         "email": IndexSpec(("email",), lambda user: [(user["email"] or "").lower()]),
     },
@@ -86,9 +106,11 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
             lambda f: [(f["user_id"], f["content_metadata_id"])],
         ),
     },
+    **{type_name: {key: by_field(key) for key in keys} for type_name, keys in UNIQUE.items()},
 }
 """What each indexed table is looked up by: a dashboard (board) by the id of any of its parts,
-tile result makers, folder or slug; a look by folder; a folder by parent; a user by email; a
+tile result makers, folder, live title or slug; a look by folder or live title; a folder by
+parent, or parent and name; a user by email; a type with unique keys by each of them; a
 query by slug, client id or definition; a merge query by definition; access entries by their
 content; a favourite by user and content."""
 
