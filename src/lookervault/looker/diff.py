@@ -27,6 +27,9 @@ SOFT_DELETED = "soft-deleted"
 UNDELETED = "undeleted"
 KINDS = (ADDED, REMOVED, CHANGED, SOFT_DELETED, UNDELETED)
 TRASH_FIELD = "deleted"
+DERIVED_TEXT = frozenset({"lookml"})
+"""A dashboard's LookML restates its own fields: a change shows there when nothing else
+changed (something the backup holds no other way), and is left out beside other changes."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ def item_change(
         and not maintained_by_looker(key)
         and _kept(old.get(key, _ABSENT)) != _kept(new.get(key, _ABSENT))
     )
+    if set(fields) - DERIVED_TEXT:
+        fields = tuple(f for f in fields if f not in DERIVED_TEXT)
     was_trashed, is_trashed = bool(old.get(TRASH_FIELD)), bool(new.get(TRASH_FIELD))
     if is_trashed and not was_trashed:
         kind = SOFT_DELETED

@@ -489,10 +489,10 @@ def list_page(
 
 
 def complete_item(
-    client: LookerClient, ct: ContentType, listed: dict[str, Any]
+    client: LookerClient, ct: ContentType, listed: dict[str, Any], backup: bool = True
 ) -> dict[str, Any] | None:
-    """The full object plus its sub-resources, as extraction stores it; None if it vanished
-    since it was listed."""
+    """The full object plus its sub-resources, as extraction stores it (without `backup`,
+    as restore compares it: no backup-only parts); None if it vanished since it was listed."""
     item_id = str(listed[ct.id_field])
     item = listed
     if ct.detail_path:
@@ -507,6 +507,10 @@ def complete_item(
     for sub in ct.sub_resources:
         owner_id = item.get(sub.id_field)
         if owner_id is None or any(item.get(flag) for flag in sub.unless):
+            continue
+        if (sub.user_defined_only and not str(owner_id).isdigit()) or (
+            sub.backup_only and not backup
+        ):
             continue
         try:
             item = {**item, sub.key: _sub_resource(client, sub, str(owner_id))}
@@ -527,7 +531,8 @@ def _sub_resource(client: LookerClient, sub: SubResource, owner_id: str) -> Any:
     path = api_path(sub.path, owner_id)
     params = {name: value.replace("{id}", owner_id) for name, value in sub.params.items()}
     if sub.single:
-        return client.get_json(path, params)
+        answer = client.get_json(path, params)
+        return answer.get(sub.pick) if sub.pick and isinstance(answer, dict) else answer
     found: list[dict[str, Any]] = []
     while True:
         if sub.paged:
