@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from lookervault.looker.client import LookerRequestError
 from lookervault.restore import canonical
 from lookervault.restore.source import Key
@@ -35,13 +37,16 @@ _PARTS = ("dashboard_filters", "dashboard_elements", "dashboard_layouts")
 
 def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     trash = bool(want.get("deleted"))
-    if target_id is None:
+    imported = None if target_id is not None else _import(ctx, key, want)
+    if target_id is None and imported is None:
         target_id = _create(ctx, key, want)
         changed = list(_PARTS)
     else:
+        target_id = target_id or imported
+        assert target_id is not None
         changed = changed_fields(ctx, key, want, target_id)
         body = top_body(want, "dashboards", [c for c in changed if c != "deleted" or not trash])
-        update(ctx, key, target_id, body)
+        _update_keeping_slug_if_taken(ctx, key, target_id, body)
     slug = ctx.source_item(key).get("slug")
     now = ctx.target_item("dashboards", target_id).get("slug")
     if slug and now != slug:
@@ -52,6 +57,50 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
     if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
+
+
+def _import(ctx: Context, key: Key, want: Json) -> str | None:
+    """The dashboard in one call, from the LookML the backup holds (`import_dashboard_from
+    _lookml`), into its folder; None when that route is off, has no LookML to work from, or
+    Looker refuses it (the caller then writes the dashboard part by part).
+
+    The LookML's `preferred_slug` is left out: Looker would overwrite any dashboard holding
+    it, and drop that one's alerts. The slug, the owner and whatever else the LookML does not
+    carry (a look's tile is a query tile there) are then written as for an update.
+    """
+    lookml = ctx.source_item(key).get("lookml")
+    if not ctx.lookml_import or not lookml or want.get("folder_id") is None:
+        return None
+    body = {"folder_id": want["folder_id"], "lookml": without_preferred_slug(lookml)}
+    try:
+        answer = ctx.send("POST", "/dashboards/lookml", key, body)
+    except LookerRequestError as exc:
+        if exc.status in (404, 405):  # a Looker release without the route
+            ctx.lookml_import = False
+        if exc.status is None or exc.status >= 500:
+            raise  # it may have made the dashboard: the next run finds it by title
+        return None
+    return ctx.created(key, answer)
+
+
+def without_preferred_slug(lookml: str) -> str:
+    dashboards = yaml.safe_load(lookml)
+    if not isinstance(dashboards, list):
+        raise ItemError("the backed-up LookML is not a list of dashboards")
+    for dashboard in dashboards:
+        if isinstance(dashboard, dict):
+            dashboard.pop("preferred_slug", None)
+    return str(yaml.safe_dump(dashboards, sort_keys=False, allow_unicode=True))
+
+
+def _update_keeping_slug_if_taken(ctx: Context, key: Key, target_id: str, body: Json) -> None:
+    """An update; when the slug it sets is another dashboard's (422), again without it."""
+    try:
+        update(ctx, key, target_id, body)
+    except LookerRequestError as exc:
+        if exc.status not in (409, 422) or "slug" not in body:
+            raise
+        update(ctx, key, target_id, {k: v for k, v in body.items() if k != "slug"})
 
 
 def _create(ctx: Context, key: Key, want: Json) -> str:
@@ -196,6 +245,10 @@ def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> J
                 raise ItemError("a merged-results tile cannot be rebuilt in another instance")
             body["merge_result_id"] = want["merge_result_id"]
         new_source = {"look_id", "query_id", "merge_result_id"} & set(body)
+        if new_source and current is not None:  # a tile shows one thing: clear the others
+            body |= {name: None for name in ("look_id", "query_id", "merge_result_id")} | {
+                name: body[name] for name in new_source
+            }
         if new_source or differs("filterables"):  # a new data source resets the wiring
             body["result_maker"] = {"filterables": want.get("filterables") or []}
     return body

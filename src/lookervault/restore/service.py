@@ -303,12 +303,16 @@ def _unbuildable_tiles(plan: Plan) -> list[str]:
 
 
 def execute(
-    restore: Restore, record: Record, actor: str, progress: Callable[[Outcome], None] | None
+    restore: Restore,
+    record: Record,
+    actor: str,
+    progress: Callable[[Outcome], None] | None,
+    lookml_import: bool = True,
 ) -> Report:
     started = time.monotonic()
     writer = Writer(restore.client, record, actor)
     with ThreadPoolExecutor(restore.workers, thread_name_prefix="lookervault-parts") as pool:
-        ctx = Context(restore.plan, writer, pool)
+        ctx = Context(restore.plan, writer, pool, lookml_import)
         outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
     slugs = sorted(ctx.new_slugs, key=lambda s: id_order(s.key[1]))
     return Report(outcomes, writer.count, time.monotonic() - started, slugs)

@@ -159,7 +159,7 @@ def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:
 
     def fetch(key: Key) -> tuple[Key, Json | None]:
         ct = BY_NAME[key[0]]
-        return key, complete_item(target.client, ct, target.listed[key[0]][key[1]])
+        return key, complete_item(target.client, ct, target.listed[key[0]][key[1]], backup=False)
 
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
         for key, item in pool.map(fetch, wanted):

@@ -59,6 +59,8 @@ class Context:
     writer: Writer
     pool: ThreadPoolExecutor | None = None
     """Where the calls of one item that do not need each other run side by side."""
+    lookml_import: bool = True
+    """New dashboards from their backed-up LookML, one call each (off: part by part)."""
     new_slugs: list[NewSlug] = field(default_factory=list)
 
     def each(self, calls: Iterable[Callable[[], T]]) -> list[T]:
