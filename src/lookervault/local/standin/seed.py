@@ -6,6 +6,7 @@ extractor fetched with the ground truth.
 
 from __future__ import annotations
 
+import bisect
 import random
 import string
 from dataclasses import dataclass, field, fields
@@ -367,14 +368,20 @@ def _favorites(gen: _Gen, n: int, seed_value: int) -> None:
         for obj in gen.objects[type_name].values()
         if not obj.get("deleted")
     ]
-    taken: set[tuple[str, str]] = set()
+    taken: dict[str, list[int]] = {}
     for i in range(n):
         user_id = users[i % len(users)]
-        free = [meta for meta in live if (user_id, meta["id"]) not in taken]
-        if not free:
+        mine = taken.setdefault(user_id, [])
+        if len(mine) == len(live):
             continue
-        meta = rng.choice(free)
-        taken.add((user_id, meta["id"]))
+        # The draw rng.choice makes over the content not yet this user's favourite, without
+        # building that list (choice reads only its length): then skip past what is taken.
+        position = rng.choice(range(len(live) - len(mine)))
+        for held in mine:
+            if held <= position:
+                position += 1
+        bisect.insort(mine, position)
+        meta = live[position]
         favorite = shapes.content_favorite(gen.new_id("content_favorites"), user_id, meta)
         gen.add("content_favorites", favorite)
 

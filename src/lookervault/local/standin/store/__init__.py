@@ -11,8 +11,9 @@ The store is one object behind that one lock, written in one module per content 
 a mixin on the shared base `Tables` (tables.py: the tables, the lock, id sequences; indexes.py:
 the tables' indexes): folders.py, users.py (with groups, user attributes and roles),
 dashboards.py, boards.py, schedules.py (with alerts), queries.py, access.py (content metadata
-and access entries) and favorites.py. core.py holds the generic reads, writes and checks, and
-combines the mixins into `Store`.
+and access entries), favorites.py and lookml_dashboards.py (dashboard LookML out and in; the
+YAML itself in lookml.py). core.py holds the generic reads, writes and checks, and combines
+the mixins into `Store`.
 """
 
 from __future__ import annotations

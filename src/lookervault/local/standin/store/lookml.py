@@ -11,7 +11,8 @@ What the export carries: title, description, preferred_viewer, the slug as prefe
 query_timezone, refresh, run on load (auto_run), the filter bar settings, the colours and
 show flags (embed_style); every filter; every tile with its title, text, notes, refresh,
 title_hidden, its query (or merge query and source queries) and visualisation, its filter
-listeners and its place on the active layout.
+listeners and its place on the active layout. UNCONFIRMED: that a user-defined dashboard's run
+on load and colours go to auto_run and embed_style (the LookML dashboard parameters for them).
 
 What it does not carry, each a documented loss (no LookML dashboard parameter holds it, or
 Looker's import says so):
@@ -34,7 +35,8 @@ title, each tile shows something, each filter has a name, title and type, and ev
 names is one the instance has. The stand-in models no LookML views: the fields it has are its
 seed's, `view.field` for the views, dimensions and measures in seed.py (a field without a
 view, a custom field, passes). Then each body the import would send is checked against the
-spec's request schema, so nothing is written unless all of it can be.
+spec's request schema, so nothing is written unless all of it can be. A merged tile's
+visualisation values become strings, as the spec types a merge query's (UNCONFIRMED).
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ class Imported:
 
 def render(dashboard: Json, tiles: list[Tile]) -> str:
     entry: Json = {
-        "dashboard": _dashboard_name(dashboard["title"]),
+        "dashboard": _dashboard_name(dashboard["title"] or ""),
         "title": dashboard["title"],
         "layout": "newspaper",
     }
