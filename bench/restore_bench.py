@@ -9,6 +9,7 @@ extracted once. Then:
   queueing the rest (as one API user of a busy instance is served). For each worker count:
   wall time (start-up included), items written per second, requests per backed-up dashboard
   (every request B received, reads included, over the number of dashboards), peak RSS.
+  `--part-by-part` rebuilds with `--no-lookml-import`, to weigh the LookML route.
 - One dashboard: A itself, at the same latency, loses one dashboard, and `restore --id
   dashboards:ID` brings it back; wall time from process start to exit.
 
@@ -17,7 +18,7 @@ Runs alternate between worker counts; each figure is the median of `--repeats` r
 change, for a before/after figure in one session).
 
     .venv/bin/python -m bench.restore_bench [--dashboards 2000] [--tiles 15] [--latency 0.15]
-        [--max-concurrent 32] [--workers 8 16 32] [--repeats 3] [--json]
+        [--max-concurrent 32] [--workers 8 16 32] [--repeats 3] [--part-by-part] [--json]
 """
 
 from __future__ import annotations
@@ -86,9 +87,9 @@ def rebuild(
     ) as b:
         before = b.request_count()
         state = workdir / f"state-{time.time_ns()}"
-        report, wall, peak = restore(
-            lookervault, b, ["--db", str(backup), "--workers", str(workers)], workdir, state
-        )
+        route = ["--no-lookml-import"] if args.part_by_part else []
+        command = ["--db", str(backup), "--workers", str(workers), *route]
+        report, wall, peak = restore(lookervault, b, command, workdir, state)
         requests = b.request_count() - before
     items = sum(n for c in report["counts"].values() for r, n in c.items() if r in WRITTEN)
     return Run(wall, items, requests, report["write_requests"], peak, len(report["failures"]))
@@ -121,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--lookervault", default=LOOKERVAULT, help="the CLI to measure")
+    parser.add_argument(
+        "--part-by-part",
+        action="store_true",
+        help="rebuild with --no-lookml-import (new dashboards written part by part)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     runs: dict[int, list[Run]] = {w: [] for w in args.workers}
@@ -132,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
             extract(backup, settings=StandInSettings(a), workers=8)
             a.faults.latency_s = args.latency
             walls = one_dashboard(args.lookervault, a, backup, workdir, args.repeats)
+        print(f"one dashboard: {walls}", file=sys.stderr, flush=True)
         for _ in range(args.repeats):
             for workers in args.workers:
                 runs[workers].append(rebuild(args.lookervault, backup, workers, args, workdir))
+                print(f"{workers} workers: {runs[workers][-1]}", file=sys.stderr, flush=True)
     figures = {
         "cpus": os.cpu_count(),
         "dashboards": args.dashboards,
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         "latency_s": args.latency,
         "max_concurrent": args.max_concurrent,
         "repeats": args.repeats,
+        "part_by_part": args.part_by_part,
         "one_dashboard_wall_s": round(statistics.median(walls), 2),
         "rebuild": {str(w): _median(m, args.dashboards) for w, m in runs.items()},
         "runs": {str(w): [asdict(r) for r in m] for w, m in runs.items()},
