@@ -48,7 +48,7 @@ def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
     same = target_id == key[1]
     have = {str(s["id"]): s for s in target.get("board_sections") or []}
     sections = canonical.ordered(backup.get("board_sections") or [], backup.get("section_order"))
-    pairs = pair_parts(ctx, "board_sections", sections, set(have), same)
+    pairs = pair_parts(ctx, key, "board_sections", sections, set(have), same)
     path = "/board_sections/{id}"
     ctx.each(
         functools.partial(ctx.send, "DELETE", path, key, id=extra)
@@ -63,7 +63,7 @@ def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
         for section in sections
     ]
     for section in placed:
-        section.pair_items(ctx, same)
+        section.pair_items(ctx, key, same)
     ctx.each(call for section in placed for call in section.item_calls(ctx, key))
     calls = [call for section in placed for call in section.order_call(ctx, key)]
     order = [section.target_id for section in placed]
@@ -111,8 +111,8 @@ class _Section:
     def have(self) -> dict[str, Json]:
         return {str(i["id"]): i for i in (self.existing or {}).get("board_items") or []}
 
-    def pair_items(self, ctx: Context, same: bool) -> None:
-        self.pairs = pair_parts(ctx, "board_items", self.items, set(self.have), same)
+    def pair_items(self, ctx: Context, key: Key, same: bool) -> None:
+        self.pairs = pair_parts(ctx, key, "board_items", self.items, set(self.have), same)
 
     def item_calls(self, ctx: Context, key: Key) -> list[Callable[[], object]]:
         extras = sorted(set(self.have) - set(self.pairs.values()))

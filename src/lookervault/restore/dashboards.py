@@ -129,7 +129,7 @@ def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
     filters = _filter_plan(backup, target)
     have = {str(e["id"]): e for e in target.get("dashboard_elements") or []}
     elements = backup.get("dashboard_elements") or []
-    pairs = pair_parts(ctx, "dashboard_elements", elements, set(have), target_id == key[1])
+    pairs = pair_parts(ctx, key, "dashboard_elements", elements, set(have), target_id == key[1])
     doomed = [("/dashboard_filters/{id}", str(f["id"])) for f in filters.extra]
     doomed += [("/dashboard_elements/{id}", e) for e in sorted(set(have) - set(pairs.values()))]
     ctx.each(

@@ -125,15 +125,21 @@ def update(ctx: Context, key: Key, target_id: str, body: Json) -> None:
 
 
 def pair_parts(
-    ctx: Context, part_type: str, sources: list[Json], have: set[str], same_holder: bool
+    ctx: Context,
+    holder: Key,
+    part_type: str,
+    sources: list[Json],
+    have: set[str],
+    same_holder: bool,
 ) -> dict[str, str]:
-    """Which target part (tile, section, item) each backed-up part already is: by the id map,
-    or the same id when its holder is the very same object of the same instance."""
+    """Which target part (tile, section, item) each of `holder`'s backed-up parts already is:
+    by the id map, or the same id when its holder is the very same object of the same
+    instance."""
     pairs: dict[str, str] = {}
     for part in sources:
         source_id = str(part["id"])
         free = have - set(pairs.values())
-        found = ctx.plan.resolver.resolve((part_type, source_id))
+        found = ctx.plan.resolver.resolve((part_type, source_id), holder[1])
         if found not in free and ctx.plan.resolver.same_instance and same_holder:
             found = source_id
         if found in free:
