@@ -8,6 +8,8 @@ start-up). Every figure is the median of `--repeats` runs, and the ratios are ta
 
     .venv/bin/python bench/extract_bench.py [--dashboards 100] [--repeats 3]
         [--rss-items 10000 50000] [--json]
+    .venv/bin/python bench/extract_bench.py --without-lookml OTHER/.venv/bin/lookervault
+        [--dashboards 2000 --tiles 15 --latency 0.15]     # what storing LookML costs
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ class Measure:
         return self.items / self.seconds
 
 
-def run_extract(standin: StandIn, workers: int, workdir: Path) -> Measure:
+def run_extract(
+    standin: StandIn, workers: int, workdir: Path, lookervault: str = LOOKERVAULT
+) -> Measure:
     """One `lookervault extract` child against the stand-in, into a fresh database."""
     db = workdir / f"bench-{workers}.db"
     for leftover in workdir.glob(f"{db.name}*"):
@@ -55,7 +59,7 @@ def run_extract(standin: StandIn, workers: int, workdir: Path) -> Measure:
         "LOOKERSDK_CLIENT_SECRET": standin.client_secret,
         "LOOKERSDK_VERIFY_SSL": "false",
     }
-    command = [LOOKERVAULT, "extract", "--db", str(db), "--workers", str(workers), "--json"]
+    command = [lookervault, "extract", "--db", str(db), "--workers", str(workers), "--json"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=workdir)
         peak_kb = 0
@@ -133,6 +137,33 @@ def memory(sizes: list[int], repeats: int, workdir: Path) -> dict[int, Measure]:
     return found
 
 
+def lookml_cost(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
+    """What storing each dashboard's LookML costs an extraction: this CLI against one that
+    does not ask for it (`--without-lookml`, an earlier checkout), interleaved, 16 workers,
+    on a seed of `--dashboards` with `--tiles`, at `--latency`."""
+    seed = SeedSize.scaled(args.dashboards, tiles=args.tiles)
+    sides = {"with LookML": LOOKERVAULT, "without": args.without_lookml}
+    seconds: dict[str, list[float]] = {name: [] for name in sides}
+    requests: dict[str, list[int]] = {name: [] for name in sides}
+    with StandIn(seed=seed, faults=Faults(latency_s=args.latency), record=False) as standin:
+        for _ in range(args.repeats):
+            for name, cli in sides.items():
+                before = standin.request_count()
+                seconds[name].append(run_extract(standin, 16, workdir, cli).seconds)
+                requests[name].append(standin.request_count() - before)
+    found: dict[str, object] = {
+        name: {
+            "seconds": round(statistics.median(seconds[name]), 1),
+            "requests": int(statistics.median(requests[name])),
+        }
+        for name in sides
+    }
+    found["time_ratio"] = round(
+        statistics.median(seconds["with LookML"]) / statistics.median(seconds["without"]), 3
+    )
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dashboards", type=int, default=100, help="throughput seed size")
@@ -140,7 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rss-items", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--without-lookml",
+        metavar="LOOKERVAULT",
+        help="only measure what LookML costs, against this CLI (one that does not fetch it)",
+    )
+    parser.add_argument("--tiles", type=int, default=4, help="tiles per dashboard (LookML cost)")
     args = parser.parse_args(argv)
+    if args.without_lookml:
+        with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+            print(json.dumps(lookml_cost(args, Path(tmp)), indent=2))
+        return 0
     with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
         workdir = Path(tmp)
         speed = throughput(args.dashboards, args.latency, args.repeats, workdir)

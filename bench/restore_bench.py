@@ -1,15 +1,24 @@
-"""Restore benchmark: items/s into an empty instance for 1 and 8 workers, side by side.
+"""Restore benchmark at Looker scale: a whole instance rebuilt, and one dashboard brought back.
 
-A backup of a seeded stand-in A is restored with the real `lookervault restore` (a child
-process) into a fresh, empty stand-in B that answers every request after `--latency` seconds
-(20 ms by default, like a Looker instance over the network). Items/s counts every item the
-restore wrote (created, updated, undeleted) over the run's own clock (`plan_seconds` +
-`apply_seconds` of its --json report: reading both sides, planning and writing, without the
-interpreter's start-up, as the extraction benchmark does); the wall time is shown beside it.
-Runs alternate between worker counts; each figure is the median of `--repeats` runs, and the
-ratio is taken in the same run.
+A seeded stand-in A (`--dashboards`, `--tiles` on average, everything else in proportion) is
+extracted once. Then:
 
-    .venv/bin/python -m bench.restore_bench [--dashboards 40] [--repeats 3] [--json]
+- Rebuild: the real `lookervault restore --yes --json` (a child process) writes all of it into
+  a new, empty stand-in B that answers every request after `--latency` seconds (150 ms, as a
+  Looker instance does for a write) and handles at most `--max-concurrent` requests at once,
+  queueing the rest (as one API user of a busy instance is served). For each worker count:
+  wall time (start-up included), items written per second, requests per backed-up dashboard
+  (every request B received, reads included, over the number of dashboards), peak RSS.
+  `--part-by-part` rebuilds with `--no-lookml-import`, to weigh the LookML route.
+- One dashboard: A itself, at the same latency, loses one dashboard, and `restore --id
+  dashboards:ID` brings it back; wall time from process start to exit.
+
+Runs alternate between worker counts; each figure is the median of `--repeats` runs.
+`--lookervault` runs another checkout's CLI against the same stand-ins (the code before a
+change, for a before/after figure in one session).
+
+    .venv/bin/python -m bench.restore_bench [--dashboards 2000] [--tiles 15] [--latency 0.15]
+        [--max-concurrent 32] [--workers 8 16 32] [--repeats 3] [--part-by-part] [--json]
 """
 
 from __future__ import annotations
@@ -22,121 +31,164 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.extract_bench import high_water_kb
 from lookervault.local.standin import Faults, SeedSize, StandIn
 from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker.extract import extract
-from tests.support.looker_fixtures import sdk_env
+from tests.support.looker_fixtures import sdk_env, sdk_for
 
 LOOKERVAULT = str(Path(sys.executable).with_name("lookervault"))
-WORKER_COUNTS = (1, 8)
 WRITTEN = ("created", "updated", "undeleted")
 
 
 @dataclass(frozen=True)
-class Measure:
-    items: int
-    seconds: float
+class Run:
     wall_seconds: float
+    items: int
+    requests: int
+    write_requests: int
     peak_rss_mb: float
-
-    @property
-    def items_per_s(self) -> float:
-        return self.items / self.seconds
+    failures: int
 
 
-def run_restore(backup: Path, workers: int, latency: float, workdir: Path) -> Measure:
-    """One restore of `backup` into a new empty stand-in, timed from the outside."""
-    with StandIn(seed=SeedSize.empty(), faults=Faults(latency_s=latency), record=False) as b:
-        env = {
-            **os.environ,
-            **sdk_env(b),
-            "XDG_STATE_HOME": str(workdir / f"state-{time.time_ns()}"),
-        }
-        command = [LOOKERVAULT, "restore", "--db", str(backup), "--yes", "--json"]
-        command += ["--workers", str(workers)]
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            started = time.monotonic()
-            child = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=workdir)
-            peak_kb = 0
-            while child.poll() is None:
-                peak_kb = max(peak_kb, high_water_kb(child.pid))
-                time.sleep(0.01)
-            seconds = time.monotonic() - started
-            out.seek(0)
-            err.seek(0)
-            if child.returncode != 0:
-                raise SystemExit(f"restore failed ({child.returncode}): {err.read().decode()}")
-            report = json.loads(out.read())
+def restore(
+    lookervault: str, into: StandIn, args: list[str], workdir: Path, state: Path
+) -> tuple[dict[str, Any], float, float]:
+    """One `lookervault restore ... --yes --json` child: its report, wall seconds, peak RSS MB."""
+    env = {**os.environ, **sdk_env(into), "LOOKERVAULT_STATE_DIR": str(state)}
+    command = [lookervault, "restore", *args, "--yes", "--json"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=workdir)
+        peak_kb = 0
+        while child.poll() is None:
+            peak_kb = max(peak_kb, high_water_kb(child.pid))
+            time.sleep(0.05)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        report = json.loads(out.read() or b"{}")
+        if child.returncode not in (0, 1) or not report:
+            raise SystemExit(f"restore failed ({child.returncode}): {err.read().decode()}")
+    return report, wall, peak_kb / 1024
+
+
+def rebuild(
+    lookervault: str, backup: Path, workers: int, args: argparse.Namespace, workdir: Path
+) -> Run:
+    faults = Faults(latency_s=args.latency)
+    empty = SeedSize.empty()
+    with StandIn(
+        seed=empty, faults=faults, record=False, max_concurrent_requests=args.max_concurrent
+    ) as b:
+        before = b.request_count()
+        state = workdir / f"state-{time.time_ns()}"
+        route = ["--no-lookml-import"] if args.part_by_part else []
+        command = ["--db", str(backup), "--workers", str(workers), *route]
+        report, wall, peak = restore(lookervault, b, command, workdir, state)
+        requests = b.request_count() - before
     items = sum(n for c in report["counts"].values() for r, n in c.items() if r in WRITTEN)
-    own = report["plan_seconds"] + report["apply_seconds"]
-    return Measure(items=items, seconds=own, wall_seconds=seconds, peak_rss_mb=peak_kb / 1024)
+    return Run(wall, items, requests, report["write_requests"], peak, len(report["failures"]))
 
 
-def make_backup(dashboards: int, path: Path) -> None:
-    with StandIn(seed=SeedSize.scaled(dashboards), record=False) as a:
-        extract(path, settings=StandInSettings(a), workers=8)
+def one_dashboard(
+    lookervault: str, a: StandIn, backup: Path, workdir: Path, repeats: int
+) -> list[float]:
+    """Walls of `restore --id dashboards:ID` into A after that dashboard was deleted there."""
+    sdk = sdk_for(a)
+    state = workdir / "state-one"
+    source_id = next(d["id"] for d in a.items("dashboards") if not d["deleted"])
+    target_id = source_id
+    walls = []
+    for _ in range(repeats):
+        sdk.delete_dashboard(target_id)
+        args = ["--db", str(backup), "--id", f"dashboards:{source_id}"]
+        report, wall, _ = restore(lookervault, a, args, workdir, state)
+        target_id = next(i["target_id"] for i in report["items"] if i["type"] == "dashboards")
+        walls.append(wall)
+    return walls
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dashboards", type=int, default=40, help="size of the backed-up seed")
-    parser.add_argument("--latency", type=float, default=0.02, help="seconds per request")
+    parser.add_argument("--dashboards", type=int, default=2000, help="size of the backed-up seed")
+    parser.add_argument("--tiles", type=int, default=15, help="tiles per dashboard, on average")
+    parser.add_argument("--latency", type=float, default=0.15, help="seconds per request")
+    parser.add_argument("--max-concurrent", type=int, default=32, help="requests at once")
+    parser.add_argument("--workers", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--lookervault", default=LOOKERVAULT, help="the CLI to measure")
+    parser.add_argument(
+        "--part-by-part",
+        action="store_true",
+        help="rebuild with --no-lookml-import (new dashboards written part by part)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    runs: dict[int, list[Run]] = {w: [] for w in args.workers}
     with tempfile.TemporaryDirectory(prefix="restore-bench-") as tmp:
         workdir = Path(tmp)
         backup = workdir / "a.db"
-        make_backup(args.dashboards, backup)
-        runs: dict[int, list[Measure]] = {w: [] for w in WORKER_COUNTS}
+        seed = SeedSize.scaled(args.dashboards, tiles=args.tiles)
+        with StandIn(seed=seed, record=False, max_concurrent_requests=args.max_concurrent) as a:
+            extract(backup, settings=StandInSettings(a), workers=8)
+            a.faults.latency_s = args.latency
+            walls = one_dashboard(args.lookervault, a, backup, workdir, args.repeats)
+        print(f"one dashboard: {walls}", file=sys.stderr, flush=True)
         for _ in range(args.repeats):
-            for workers in WORKER_COUNTS:
-                runs[workers].append(run_restore(backup, workers, args.latency, workdir))
-    medians = {
-        w: Measure(
-            items=m[0].items,
-            seconds=statistics.median(x.seconds for x in m),
-            wall_seconds=statistics.median(x.wall_seconds for x in m),
-            peak_rss_mb=statistics.median(x.peak_rss_mb for x in m),
-        )
-        for w, m in runs.items()
-    }
-    base = medians[1].items_per_s
+            for workers in args.workers:
+                runs[workers].append(rebuild(args.lookervault, backup, workers, args, workdir))
+                print(f"{workers} workers: {runs[workers][-1]}", file=sys.stderr, flush=True)
     figures = {
         "cpus": os.cpu_count(),
+        "dashboards": args.dashboards,
+        "tiles": args.tiles,
         "latency_s": args.latency,
+        "max_concurrent": args.max_concurrent,
         "repeats": args.repeats,
-        "workers": {
-            str(w): {
-                "items": m.items,
-                "seconds": round(m.seconds, 2),
-                "wall_seconds": round(m.wall_seconds, 2),
-                "items_per_s": round(m.items_per_s, 1),
-                "speedup_vs_1": round(m.items_per_s / base, 2),
-                "peak_rss_mb": round(m.peak_rss_mb, 1),
-            }
-            for w, m in medians.items()
-        },
+        "part_by_part": args.part_by_part,
+        "one_dashboard_wall_s": round(statistics.median(walls), 2),
+        "rebuild": {str(w): _median(m, args.dashboards) for w, m in runs.items()},
+        "runs": {str(w): [asdict(r) for r in m] for w, m in runs.items()},
     }
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
     print(
-        f"machine: {os.cpu_count()} cores; latency {args.latency * 1000:.0f} ms; "
-        f"median of {args.repeats} runs"
+        f"machine: {os.cpu_count()} cores; {args.dashboards} dashboards, {args.tiles} tiles on "
+        f"average; latency {args.latency * 1000:.0f} ms; at most {args.max_concurrent} requests "
+        f"at once; median of {args.repeats}"
     )
-    header = ("workers", "items", "seconds", "wall s", "items/s", "x vs 1", "RSS MB")
-    print("".join(f"{h:>9}" for h in header))
-    for workers, m in medians.items():
+    print(f"one dashboard: {figures['one_dashboard_wall_s']} s wall")
+    header = ("workers", "wall s", "items", "items/s", "req/dash", "writes", "RSS MB", "failed")
+    print("".join(f"{h:>10}" for h in header))
+    for workers, m in figures["rebuild"].items():
         print(
-            f"{workers:>9}{m.items:>9}{m.seconds:>9.2f}{m.wall_seconds:>9.2f}"
-            f"{m.items_per_s:>9.1f}{m.items_per_s / base:>9.2f}{m.peak_rss_mb:>9.1f}"
+            f"{workers:>10}{m['wall_seconds']:>10.1f}{m['items']:>10}{m['items_per_s']:>10.1f}"
+            f"{m['requests_per_dashboard']:>10.1f}{m['write_requests']:>10}"
+            f"{m['peak_rss_mb']:>10.1f}{m['failures']:>10}"
         )
     return 0
+
+
+def _median(runs: list[Run], dashboards: int) -> dict[str, Any]:
+    wall = statistics.median(r.wall_seconds for r in runs)
+    items = runs[0].items
+    return {
+        "wall_seconds": round(wall, 1),
+        "items": items,
+        "items_per_s": round(items / wall, 1),
+        "requests_per_dashboard": round(
+            statistics.median(r.requests for r in runs) / dashboards, 1
+        ),
+        "write_requests": int(statistics.median(r.write_requests for r in runs)),
+        "peak_rss_mb": round(statistics.median(r.peak_rss_mb for r in runs), 1),
+        "failures": max(r.failures for r in runs),
+    }
 
 
 if __name__ == "__main__":

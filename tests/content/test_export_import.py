@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lookervault.content import yamltext
 from lookervault.content.export import without_activity
 from lookervault.local.standin import StandIn
 from lookervault.looker import store
@@ -72,6 +73,23 @@ def test_unchanged_content_exports_identically_however_much_it_was_used(
     text = b"".join(first.values())
     for name in ACTIVITY:
         assert f"{name}:".encode() not in text, name
+
+
+def test_show_and_export_carry_each_dashboards_lookml(
+    backup: Path, run: Run, tmp_path: Path
+) -> None:
+    """The portable form Looker imports, readable without LookerVault."""
+    dashboards = read_items(backup)["dashboards"]
+    dashboard_id, dashboard = next(iter(dashboards.items()))
+    assert dashboard["lookml"].startswith("---")
+
+    shown = run("content", "show", "dashboards", dashboard_id, "--db", str(backup))
+    exported = run("export", "--db", str(backup), "--out", str(tmp_path / "tree"))
+
+    assert shown.code == 0 and exported.code == 0, shown.err + exported.err
+    assert json.loads(shown.out)["lookml"] == dashboard["lookml"]
+    in_tree = yamltext.load(_file_of(tmp_path / "tree", "dashboards", dashboard_id).read_text())
+    assert in_tree["lookml"] == dashboard["lookml"]
 
 
 def test_export_then_import_gives_the_same_content(

@@ -98,12 +98,13 @@ def _merged_tiles(items: Items) -> list[dict[str, Any]]:
 
 
 def _without_merge_queries(backup: Path, into: Path) -> None:
-    """The backup as LookerVault made it before it stored merge queries."""
+    """The backup as LookerVault made it before it stored merge queries (and LookML)."""
     into.write_bytes(backup.read_bytes())
     with sqlite3.connect(into) as conn:
         rows = conn.execute("select id, data from content where type = 'dashboards'").fetchall()
         for item_id, data in rows:
             dashboard = json.loads(data)
+            dashboard.pop("lookml", None)
             for element in dashboard["dashboard_elements"]:
                 element.pop("merge_query", None)
             conn.execute(

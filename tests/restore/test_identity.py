@@ -11,7 +11,7 @@ from looker_sdk import models40 as m
 
 from lookervault.local.standin import StandIn
 from lookervault.looker.compare import compare
-from lookervault.restore.identity import Fingerprint, decide, fingerprint
+from lookervault.restore.identity import SAMPLE, Fingerprint, decide, fingerprint
 from tests.restore.conftest import Restore, extract_items, read_items, writes
 from tests.support.fault_proxy import FaultProxy
 from tests.support.looker_fixtures import sdk_for
@@ -59,6 +59,12 @@ def test_the_fingerprint_compares_items_held_under_one_id_by_creation_time() -> 
         "dashboards": {"8": {"created_at": CREATED}},
     }
     assert fingerprint(source, target) == Fingerprint(agreeing=1, differing=1)
+
+
+def test_the_fingerprint_compares_a_sample_of_each_type_not_every_item() -> None:
+    mine = {"dashboards": {str(i): {"created_at": CREATED} for i in range(SAMPLE + 50)}}
+    theirs = {"dashboards": {str(i): {"created_at": CREATED} for i in range(10, SAMPLE + 60)}}
+    assert fingerprint(mine, theirs) == Fingerprint(agreeing=SAMPLE)
 
 
 @pytest.fixture

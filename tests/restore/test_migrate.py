@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from looker_sdk import models40 as m
 
 from lookervault.local.standin import StandIn
@@ -122,9 +123,16 @@ def test_alerts_of_dashboards_the_other_instance_already_holds_land_on_their_til
     assert writes(looker_b) == []
 
 
+@pytest.mark.parametrize(
+    ("route", "refusal"),
+    [("--no-lookml-import", ("POST", 409)), ("--lookml-import", ("PATCH", 422))],
+)
 def test_a_slug_another_dashboard_holds_gives_the_restored_dashboard_a_new_one(
-    backup: Path, looker_b: StandIn, restore: Restore
+    backup: Path, looker_b: StandIn, restore: Restore, route: str, refusal: tuple[str, int]
 ) -> None:
+    """Part by part, the create is refused (409) and made again without the slug; from
+    LookML, the dashboard is imported without its preferred slug (an import would overwrite
+    the holder) and setting the slug is refused (422)."""
     sdk = sdk_for(looker_b)
     shared = sdk.search_folders(is_shared_root=True)[0].id
     live = [d for d in read_items(backup)["dashboards"].values() if not d["deleted"]]
@@ -140,13 +148,13 @@ def test_a_slug_another_dashboard_holds_gives_the_restored_dashboard_a_new_one(
     planned = restore(looker_b, "--db", str(backup), "--dry-run")
     assert "2 dashboard(s)" in planned.out and "will get a new slug" in planned.out
     looker_b.clear_exchanges()
-    done = restore(looker_b, "--db", str(backup), "--yes", "--json")
+    done = restore(looker_b, "--db", str(backup), "--yes", "--json", route)
 
     assert done.code == 0, done.err
     report = done.json()
     renamed = {s["id"]: s for s in report["new_slugs"]}
     assert set(renamed) == set(taken)
-    refused = [e for e in looker_b.exchanges if (e.method, e.status) == ("POST", 409)]
+    refused = [e for e in looker_b.exchanges if (e.method, e.status) == refusal]
     assert len(refused) == 2
     now = {d["id"]: d for d in looker_b.items("dashboards")}
     for source_id, slug in taken.items():

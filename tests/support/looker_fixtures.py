@@ -3,7 +3,7 @@
 Import them into a conftest.py (`from tests.support.looker_fixtures import standin_factory`).
 Every stand-in made through `standin_factory` is stopped after the test, and its recorded
 traffic is checked against Looker's official OpenAPI spec: a non-conforming exchange fails
-the test at teardown.
+the test at teardown, and so does a store index that a write left stale.
 """
 
 from __future__ import annotations
@@ -65,11 +65,12 @@ def standin_factory() -> Iterator[StandInFactory]:
     problems: list[str] = []
     for standin, check_spec in started:
         standin.stop()
+        problems += [f"stale stand-in index {name}" for name in standin.index_drift()]
         if check_spec:
             problems += validate_exchanges(standin.exchanges)
     if problems:
         shown = "\n".join(problems[:20])
-        pytest.fail(f"{len(problems)} exchange(s) do not conform to the Looker API spec:\n{shown}")
+        pytest.fail(f"{len(problems)} problem(s) with the stand-in's traffic or store:\n{shown}")
 
 
 @pytest.fixture

@@ -65,6 +65,12 @@ ACTIONS = ("create", "update", "undelete", "unchanged", "skip")
     help="Treat the target as the instance the backup came from, or as another one "
     "(default: decided from what both say of themselves; the plan says how).",
 )
+@click.option(
+    "--lookml-import/--no-lookml-import",
+    default=True,
+    help="Create a dashboard from its backed-up LookML in one call, then fix what that does "
+    "not carry (default), or part by part.",
+)
 @click.option("--retry-failed", is_flag=True, help="Only the items that failed in the last run.")
 @click.option("--verbose", "-v", is_flag=True, help="List every item of the plan.")
 @looker_options
@@ -81,6 +87,7 @@ def restore(
     yes: bool,
     enable_schedules: bool,
     same_instance: bool | None,
+    lookml_import: bool,
     retry_failed: bool,
     verbose: bool,
     workers: int,
@@ -125,7 +132,8 @@ def restore(
             same_instance=same_instance,
         )
         try:
-            _run(prepared, settings, dry_run, yes, verbose, as_json, snapshot_ref or str(db_path))
+            source = snapshot_ref or str(db_path)
+            _run(prepared, settings, dry_run, yes, verbose, as_json, source, lookml_import)
         finally:
             prepared.close()
 
@@ -151,6 +159,7 @@ def _run(
     verbose: bool,
     as_json: bool,
     source: str,
+    lookml_import: bool,
 ) -> None:
     from lookervault.restore.service import execute
 
@@ -181,7 +190,7 @@ def _run(
             "Pass --yes to restore without a prompt, or --dry-run to see the plan.",
         )
     with _progress(prepared, enabled=sys.stdout.isatty() and not as_json) as progress:
-        report = execute(prepared, local_recorder(settings), local_actor(), progress)
+        report = execute(prepared, local_recorder(settings), local_actor(), progress, lookml_import)
     if as_json:
         items = [outcome.record() for outcome in report.outcomes]
         print_json(

@@ -63,8 +63,10 @@ VOLATILE = ACTIVITY | frozenset(
 
 DERIVED: Mapping[str, frozenset[str]] = {
     "lookml_models": frozenset({"explores", "label", "has_content"}),
+    "dashboards": frozenset({"lookml"}),
 }
-"""Fields Looker derives from elsewhere (a model's explores and label from its LookML)."""
+"""Fields Looker derives from elsewhere (a model's explores and label from its LookML, a
+dashboard's LookML from the dashboard)."""
 
 EMBEDDED = frozenset({"look", "folder", "permission_set", "model_set", "user"})
 """Copies of other items inside an item; the reference next to them is compared instead."""

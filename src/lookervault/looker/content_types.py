@@ -39,6 +39,12 @@ class SubResource:
     """Item flags that make the call pointless (a personal folder's access is not editable)."""
     optional: bool = False
     """Some editions refuse the call (403): the key is then left out, not the run failed."""
+    user_defined_only: bool = False
+    """Only for items with a numeric id: a LookML dashboard's id names its file."""
+    pick: str | None = None
+    """Keep only this field of the answer (a dashboard's LookML text, without its envelope)."""
+    backup_only: bool = False
+    """Kept for people reading the backup; a restore reading the target never asks for it."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +310,18 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="dashboard",
         detail_path="/dashboards/{id}",
         streams=_DELETED_STREAMS,
+        sub_resources=(
+            SubResource(
+                key="lookml",
+                op="dashboard_lookml",
+                path="/dashboards/lookml/{id}",
+                single=True,
+                user_defined_only=True,
+                optional=True,
+                pick="lookml",
+                backup_only=True,
+            ),
+        ),
         nested=(
             Nested(
                 "dashboard_elements[].merge_result_id",

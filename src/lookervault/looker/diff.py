@@ -10,7 +10,7 @@ changes: the one list of them is `looker/compare.py`'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lookervault.looker.compare import maintained_by_looker
@@ -27,6 +27,9 @@ SOFT_DELETED = "soft-deleted"
 UNDELETED = "undeleted"
 KINDS = (ADDED, REMOVED, CHANGED, SOFT_DELETED, UNDELETED)
 TRASH_FIELD = "deleted"
+DERIVED_TEXT = frozenset({"lookml"})
+"""A dashboard's LookML restates its own fields: a change shows there when nothing else
+changed (something the backup holds no other way), and is left out beside other changes."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ def item_change(
         and not maintained_by_looker(key)
         and _kept(old.get(key, _ABSENT)) != _kept(new.get(key, _ABSENT))
     )
+    if set(fields) - DERIVED_TEXT:
+        fields = tuple(f for f in fields if f not in DERIVED_TEXT)
     was_trashed, is_trashed = bool(old.get(TRASH_FIELD)), bool(new.get(TRASH_FIELD))
     if is_trashed and not was_trashed:
         kind = SOFT_DELETED
@@ -158,9 +163,21 @@ def field_changes(old: Json | None, new: Json | None) -> list[FieldChange]:
                 ignored,
                 found,
             )
-        return found
+        return _restating_ignored(found)
     _walk("", old, new, False, found)
-    return found
+    return _restating_ignored(found)
+
+
+def _restating_ignored(found: list[FieldChange]) -> list[FieldChange]:
+    """`DERIVED_TEXT` beside other counted changes is ignored, as `item_change` leaves it out
+    (Looker writes a dashboard's LookML from the dashboard itself)."""
+
+    def top(path: str) -> str:
+        return path.split(".", 1)[0].split("[", 1)[0]
+
+    if all(f.ignored or top(f.path) in DERIVED_TEXT for f in found):
+        return found
+    return [replace(f, ignored=True) if top(f.path) in DERIVED_TEXT else f for f in found]
 
 
 def _walk(path: str, old: Any, new: Any, ignored: bool, found: list[FieldChange]) -> None:

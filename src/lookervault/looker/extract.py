@@ -470,32 +470,29 @@ def _list_page(client: LookerClient, stream: _Stream, offset: int) -> list[dict[
     return _object_list(client.get_json(stream.ct.list_path, params), stream.ct.list_path)
 
 
-def list_items(
+def list_page(
     client: LookerClient,
     ct: ContentType,
     params: Mapping[str, str] | None = None,
+    offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> list[dict[str, Any]]:
-    """Every item one listing of `ct` returns (`params` adds filters, a stream, `fields`),
-    paged in the registry's stable sort; for reading a target, not for bulk extraction."""
-    found: list[dict[str, Any]] = []
+    """One page of a listing of `ct` (`params` adds filters, a stream, `fields`) in the
+    registry's stable sort; the whole listing when the type is not paged. For reading a
+    target, not for bulk extraction."""
     query = {**ct.list_params, **(params or {})}
-    while True:
-        if ct.paged:
-            query.update(limit=str(page_size), offset=str(len(found)))
-            if ct.sortable:
-                query["sorts"] = ct.id_field
-        page = _object_list(client.get_json(ct.list_path, query), ct.list_path)
-        found.extend(page)
-        if not ct.paged or len(page) < page_size:
-            return found
+    if ct.paged:
+        query.update(limit=str(page_size), offset=str(offset))
+        if ct.sortable:
+            query["sorts"] = ct.id_field
+    return _object_list(client.get_json(ct.list_path, query), ct.list_path)
 
 
 def complete_item(
-    client: LookerClient, ct: ContentType, listed: dict[str, Any]
+    client: LookerClient, ct: ContentType, listed: dict[str, Any], backup: bool = True
 ) -> dict[str, Any] | None:
-    """The full object plus its sub-resources, as extraction stores it; None if it vanished
-    since it was listed."""
+    """The full object plus its sub-resources, as extraction stores it (without `backup`,
+    as restore compares it: no backup-only parts); None if it vanished since it was listed."""
     item_id = str(listed[ct.id_field])
     item = listed
     if ct.detail_path:
@@ -510,6 +507,10 @@ def complete_item(
     for sub in ct.sub_resources:
         owner_id = item.get(sub.id_field)
         if owner_id is None or any(item.get(flag) for flag in sub.unless):
+            continue
+        if (sub.user_defined_only and not str(owner_id).isdigit()) or (
+            sub.backup_only and not backup
+        ):
             continue
         try:
             item = {**item, sub.key: _sub_resource(client, sub, str(owner_id))}
@@ -530,7 +531,8 @@ def _sub_resource(client: LookerClient, sub: SubResource, owner_id: str) -> Any:
     path = api_path(sub.path, owner_id)
     params = {name: value.replace("{id}", owner_id) for name, value in sub.params.items()}
     if sub.single:
-        return client.get_json(path, params)
+        answer = client.get_json(path, params)
+        return answer.get(sub.pick) if sub.pick and isinstance(answer, dict) else answer
     found: list[dict[str, Any]] = []
     while True:
         if sub.paged:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -378,20 +379,24 @@ def current_items(
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(type, id, object) of every item (of one type) Looker still had at the last run,
     soft-deleted ones included, in type and id order."""
+    for found_type, item_id, data in _current_rows(conn, type_name):
+        yield found_type, item_id, json.loads(data)
+
+
+def _current_rows(
+    conn: sqlite3.Connection, type_name: str | None
+) -> Iterator[tuple[str, str, str]]:
     query = "select type, id, data from content where missing_since is null"
     if type_name is None:
-        rows = conn.execute(f"{query} order by type, id")
-    else:
-        rows = conn.execute(f"{query} and type = ? order by id", (type_name,))
-    for type_name, item_id, data in rows:
-        yield type_name, item_id, json.loads(data)
+        return iter(conn.execute(f"{query} order by type, id"))
+    return iter(conn.execute(f"{query} and type = ? order by id", (type_name,)))
 
 
 def read_items(db_path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Every current item of a database as type -> id -> object (for comparisons)."""
     conn = open_read_only(db_path)
     try:
-        return _items(conn)
+        return {name: dict(found.items()) for name, found in _items(conn).items()}
     finally:
         conn.close()
 
@@ -415,10 +420,38 @@ def current_item(conn: sqlite3.Connection, type_name: str, item_id: str) -> dict
     return None if row is None else dict(json.loads(row[0]))
 
 
-def _items(conn: sqlite3.Connection) -> dict[str, dict[str, dict[str, Any]]]:
-    items: dict[str, dict[str, dict[str, Any]]] = {}
-    for type_name, item_id, data in current_items(conn):
-        items.setdefault(type_name, {})[item_id] = data
+class StoredObjects(Mapping[str, dict[str, Any]]):
+    """One type's objects by id, each decoded from its stored JSON the first time it is read:
+    restoring one dashboard reads a handful of a backup's thousands of objects."""
+
+    def __init__(self) -> None:
+        self._objects: dict[str, str | dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, item_id: str) -> dict[str, Any]:
+        with self._lock:  # one decoded object per id, whichever thread reads it first
+            found = self._objects[item_id]
+            if isinstance(found, str):
+                found = self._objects[item_id] = json.loads(found)
+            return found
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._objects
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._objects)
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def add(self, item_id: str, data: str) -> None:
+        self._objects[item_id] = data
+
+
+def _items(conn: sqlite3.Connection) -> dict[str, StoredObjects]:
+    items: dict[str, StoredObjects] = {}
+    for type_name, item_id, data in _current_rows(conn, None):
+        items.setdefault(type_name, StoredObjects()).add(item_id, data)
     return items
 
 
@@ -428,13 +461,18 @@ class Backup:
 
     path: Path
     run: Run
-    items: dict[str, dict[str, dict[str, Any]]]
+    items: dict[str, StoredObjects]
     instance: InstanceUrls = field(default_factory=InstanceUrls)
     """The URLs the instance gave for itself during that run."""
 
+    def get(self, type_name: str, item_id: str) -> dict[str, Any] | None:
+        found = self.items.get(type_name)
+        return None if found is None else found.get(item_id)
+
 
 def read_backup(db_path: Path, immutable: bool = False) -> Backup:
-    """Read every current item; refuse a file that holds no completed extraction run (a
+    """Every current item, each decoded when first read; refuse a file that holds no completed
+    extraction run (a
     half-done extraction is not what Looker held at any moment). `immutable` as for
     `open_read_only`."""
     conn = open_read_only(db_path, immutable)

@@ -7,6 +7,9 @@ backup does not have are deleted.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from lookervault.restore import canonical
@@ -37,67 +40,109 @@ def write_board(ctx: Context, key: Key, want: Json, target_id: str | None) -> st
     return target_id
 
 
-def _fetch(ctx: Context, target_id: str) -> Json:
-    found = ctx.plan.target.client.get_json(f"/boards/{target_id}")
-    if not isinstance(found, dict):
-        raise ItemError(f"board {target_id} could not be read back")
-    return found
-
-
 def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
+    """In rounds of calls side by side: extra sections go, sections are written, then every
+    section's items, then the orders (they hold the target's ids)."""
     backup = ctx.source_item(key)
-    target = _fetch(ctx, target_id)
+    target = ctx.target_item("boards", target_id)  # as last read, or as its create answered
     same = target_id == key[1]
     have = {str(s["id"]): s for s in target.get("board_sections") or []}
     sections = canonical.ordered(backup.get("board_sections") or [], backup.get("section_order"))
-    pairs = pair_parts(ctx, "board_sections", sections, set(have), same)
-    for extra in set(have) - set(pairs.values()):
-        ctx.send("DELETE", "/board_sections/{id}", key, id=extra)
-    for section in sections:
-        source_id = str(section["id"])
-        form = {k: section.get(k) for k in sorted(canonical.SECTION_FIELDS) if k in section}
-        existing: Json | None = None
-        if source_id in pairs:
-            existing = have[pairs[source_id]]
-            diff = canonical.differing(form, existing)
-            if diff:
-                ctx.send("PATCH", "/board_sections/{id}", key, diff, id=pairs[source_id])
-            ctx.plan.resolver.record(("board_sections", source_id), pairs[source_id])
-        else:
-            body = {"board_id": target_id} | {k: v for k, v in form.items() if v is not None}
-            pairs[source_id] = create_part(
-                ctx, key, "/board_sections", body, "board_sections", source_id
-            )
-        _write_items(ctx, key, section, pairs[source_id], existing, same)
-    order = [pairs[str(s["id"])] for s in sections]
+    pairs = pair_parts(ctx, key, "board_sections", sections, set(have), same)
+    path = "/board_sections/{id}"
+    ctx.each(
+        functools.partial(ctx.send, "DELETE", path, key, id=extra)
+        for extra in sorted(set(have) - set(pairs.values()))
+    )
+    ctx.each(
+        functools.partial(_write_section, ctx, key, target_id, section, pairs, have)
+        for section in sections
+    )
+    placed = [
+        _Section(section, pairs[str(section["id"])], have.get(pairs[str(section["id"])]))
+        for section in sections
+    ]
+    for section in placed:
+        section.pair_items(ctx, key, same)
+    ctx.each(call for section in placed for call in section.item_calls(ctx, key))
+    calls = [call for section in placed for call in section.order_call(ctx, key)]
+    order = [section.target_id for section in placed]
     if [str(i) for i in target.get("section_order") or []] != order:
-        update(ctx, key, target_id, {"section_order": order})
+        calls.append(functools.partial(update, ctx, key, target_id, {"section_order": order}))
+    ctx.each(calls)
 
 
-def _write_items(
-    ctx: Context, key: Key, section: Json, section_id: str, existing: Json | None, same: bool
+def _write_section(
+    ctx: Context,
+    key: Key,
+    board_id: str,
+    section: Json,
+    pairs: dict[str, str],
+    have: dict[str, Json],
 ) -> None:
-    """A section's items (its extras deleted), then its `item_order` with the target's ids."""
-    have = {str(i["id"]): i for i in (existing or {}).get("board_items") or []}
-    items = canonical.ordered(section.get("board_items") or [], section.get("item_order"))
-    pairs = pair_parts(ctx, "board_items", items, set(have), same)
-    for extra in set(have) - set(pairs.values()):
-        ctx.send("DELETE", "/board_items/{id}", key, id=extra)
-    for item in items:
+    source_id = str(section["id"])
+    form = {k: section.get(k) for k in sorted(canonical.SECTION_FIELDS) if k in section}
+    if source_id in pairs:
+        diff = canonical.differing(form, have[pairs[source_id]])
+        if diff:
+            ctx.send("PATCH", "/board_sections/{id}", key, diff, id=pairs[source_id])
+        ctx.plan.resolver.record(("board_sections", source_id), pairs[source_id])
+        return
+    body = {"board_id": board_id} | {k: v for k, v in form.items() if v is not None}
+    pairs[source_id] = create_part(ctx, key, "/board_sections", body, "board_sections", source_id)
+
+
+@dataclass
+class _Section:
+    """A backed-up section, written; its items next (extras deleted), then its `item_order`."""
+
+    section: Json
+    target_id: str
+    existing: Json | None
+    pairs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[Json]:
+        return canonical.ordered(
+            self.section.get("board_items") or [], self.section.get("item_order")
+        )
+
+    @property
+    def have(self) -> dict[str, Json]:
+        return {str(i["id"]): i for i in (self.existing or {}).get("board_items") or []}
+
+    def pair_items(self, ctx: Context, key: Key, same: bool) -> None:
+        self.pairs = pair_parts(ctx, key, "board_items", self.items, set(self.have), same)
+
+    def item_calls(self, ctx: Context, key: Key) -> list[Callable[[], object]]:
+        extras = sorted(set(self.have) - set(self.pairs.values()))
+        path = "/board_items/{id}"
+        calls: list[Callable[[], object]] = [
+            functools.partial(ctx.send, "DELETE", path, key, id=extra) for extra in extras
+        ]
+        return calls + [functools.partial(self._write_item, ctx, key, i) for i in self.items]
+
+    def _write_item(self, ctx: Context, key: Key, item: Json) -> None:
         source_id = str(item["id"])
         form = canonical.board_item_form(item, ctx.translate)
         if form.get("dashboard_id", "") is None or form.get("look_id", "") is None:
             raise ItemError("a board item points at content neither backed up nor in Looker")
-        if source_id in pairs:
-            diff = canonical.differing(form, have[pairs[source_id]])
+        if source_id in self.pairs:
+            diff = canonical.differing(form, self.have[self.pairs[source_id]])
             if diff:
-                ctx.send("PATCH", "/board_items/{id}", key, diff, id=pairs[source_id])
-            ctx.plan.resolver.record(("board_items", source_id), pairs[source_id])
-        else:
-            body = {"board_section_id": section_id} | {
-                k: v for k, v in form.items() if v is not None
-            }
-            pairs[source_id] = create_part(ctx, key, "/board_items", body, "board_items", source_id)
-    order = [pairs[str(i["id"])] for i in items]
-    if [str(i) for i in (existing or {}).get("item_order") or []] != order:
-        ctx.send("PATCH", "/board_sections/{id}", key, {"item_order": order}, id=section_id)
+                ctx.send("PATCH", "/board_items/{id}", key, diff, id=self.pairs[source_id])
+            ctx.plan.resolver.record(("board_items", source_id), self.pairs[source_id])
+            return
+        body = {"board_section_id": self.target_id} | {
+            k: v for k, v in form.items() if v is not None
+        }
+        path = "/board_items"
+        self.pairs[source_id] = create_part(ctx, key, path, body, "board_items", source_id)
+
+    def order_call(self, ctx: Context, key: Key) -> list[Callable[[], object]]:
+        order = [self.pairs[str(i["id"])] for i in self.items]
+        if [str(i) for i in (self.existing or {}).get("item_order") or []] == order:
+            return []
+        body = {"item_order": order}
+        path = "/board_sections/{id}"
+        return [functools.partial(ctx.send, "PATCH", path, key, body, id=self.target_id)]

@@ -8,7 +8,12 @@ tiles: parts the backup does not have are deleted, the only deletes a restore ma
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from lookervault.looker.client import LookerRequestError
 from lookervault.restore import canonical
@@ -32,13 +37,16 @@ _PARTS = ("dashboard_filters", "dashboard_elements", "dashboard_layouts")
 
 def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     trash = bool(want.get("deleted"))
-    if target_id is None:
+    imported = None if target_id is not None else _import(ctx, key, want)
+    if target_id is None and imported is None:
         target_id = _create(ctx, key, want)
         changed = list(_PARTS)
     else:
+        target_id = target_id or imported
+        assert target_id is not None
         changed = changed_fields(ctx, key, want, target_id)
         body = top_body(want, "dashboards", [c for c in changed if c != "deleted" or not trash])
-        update(ctx, key, target_id, body)
+        _update_keeping_slug_if_taken(ctx, key, target_id, body)
     slug = ctx.source_item(key).get("slug")
     now = ctx.target_item("dashboards", target_id).get("slug")
     if slug and now != slug:
@@ -49,6 +57,50 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
     if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
+
+
+def _import(ctx: Context, key: Key, want: Json) -> str | None:
+    """The dashboard in one call, from the LookML the backup holds (`import_dashboard_from
+    _lookml`), into its folder; None when that route is off, has no LookML to work from, or
+    Looker refuses it (the caller then writes the dashboard part by part).
+
+    The LookML's `preferred_slug` is left out: Looker would overwrite any dashboard holding
+    it, and drop that one's alerts. The slug, the owner and whatever else the LookML does not
+    carry (a look's tile is a query tile there) are then written as for an update.
+    """
+    lookml = ctx.source_item(key).get("lookml")
+    if not ctx.lookml_import or not lookml or want.get("folder_id") is None:
+        return None
+    body = {"folder_id": want["folder_id"], "lookml": without_preferred_slug(lookml)}
+    try:
+        answer = ctx.send("POST", "/dashboards/lookml", key, body)
+    except LookerRequestError as exc:
+        if exc.status in (404, 405):  # a Looker release without the route
+            ctx.lookml_import = False
+        if exc.status is None or exc.status >= 500:
+            raise  # it may have made the dashboard: the next run finds it by title
+        return None
+    return ctx.created(key, answer)
+
+
+def without_preferred_slug(lookml: str) -> str:
+    dashboards = yaml.safe_load(lookml)
+    if not isinstance(dashboards, list):
+        raise ItemError("the backed-up LookML is not a list of dashboards")
+    for dashboard in dashboards:
+        if isinstance(dashboard, dict):
+            dashboard.pop("preferred_slug", None)
+    return str(yaml.safe_dump(dashboards, sort_keys=False, allow_unicode=True))
+
+
+def _update_keeping_slug_if_taken(ctx: Context, key: Key, target_id: str, body: Json) -> None:
+    """An update; when the slug it sets is another dashboard's (422), again without it."""
+    try:
+        update(ctx, key, target_id, body)
+    except LookerRequestError as exc:
+        if exc.status not in (409, 422) or "slug" not in body:
+            raise
+        update(ctx, key, target_id, {k: v for k, v in body.items() if k != "slug"})
 
 
 def _create(ctx: Context, key: Key, want: Json) -> str:
@@ -67,71 +119,100 @@ def _create(ctx: Context, key: Key, want: Json) -> str:
 
 
 def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
-    """`target` is the dashboard as last read or as its create answered."""
-    backup = ctx.source_item(key)
-    _write_filters(ctx, key, backup, target, target_id)
-    pairs = _write_elements(ctx, key, backup, target, target_id)
-    _write_layout(ctx, key, backup, _fetch(ctx, target_id), pairs)
+    """`target` is the dashboard as last read or as its create answered.
 
-
-def _fetch(ctx: Context, target_id: str) -> Json:
-    """The dashboard as Looker has it now, parts included."""
-    found = ctx.plan.target.client.get_json(f"/dashboards/{target_id}")
-    if not isinstance(found, dict):
-        raise ItemError(f"dashboard {target_id} could not be read back")
-    return found
-
-
-def _write_filters(ctx: Context, key: Key, backup: Json, target: Json, target_id: str) -> None:
-    """Filters by name (tiles name them too): delete extras first, titles must stay unique."""
-    have = {f["name"]: f for f in target.get("dashboard_filters") or []}
-    want = {f["name"]: f for f in backup.get("dashboard_filters") or []}
-    for name, extra in have.items():
-        if name not in want:
-            ctx.send("DELETE", "/dashboard_filters/{id}", key, id=str(extra["id"]))
-    for name, source in sorted(want.items(), key=lambda kv: kv[1].get("row") or 0):
-        form = canonical.filter_form(source)
-        existing = have.get(name)
-        if existing is None:
-            body = {"dashboard_id": target_id} | form
-            create_part(
-                ctx, key, "/dashboard_filters", body, "dashboard_filters", str(source["id"])
-            )
-            continue
-        diff = canonical.differing(form, canonical.filter_form(existing))
-        if diff:
-            ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=str(existing["id"]))
-        ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), str(existing["id"]))
-
-
-def _write_elements(
-    ctx: Context, key: Key, backup: Json, target: Json, target_id: str
-) -> dict[str, str]:
-    """Tiles: delete the target's extras, update changed ones, create missing ones.
-
-    Returns backup tile id -> target tile id for the layout pass.
+    Calls that do not need each other go side by side, in four rounds: what the backup does
+    not have is deleted; filters are written beside the tiles' new queries; then the tiles;
+    then the layout and the tiles' places.
     """
+    backup = ctx.source_item(key)
+    filters = _filter_plan(backup, target)
     have = {str(e["id"]): e for e in target.get("dashboard_elements") or []}
     elements = backup.get("dashboard_elements") or []
-    pairs = pair_parts(ctx, "dashboard_elements", elements, set(have), target_id == key[1])
-    for element_id in set(have) - set(pairs.values()):
-        ctx.send("DELETE", "/dashboard_elements/{id}", key, id=element_id)
-    for element in elements:
-        source_id = str(element["id"])
-        want = canonical.element_form(element, ctx.translate, None)
-        if source_id not in pairs:
-            if unbuildable(want, ctx.plan.resolver.same_instance):
-                continue  # the plan said so: its merge query is not in the backup
-            body = {"dashboard_id": target_id} | _element_body(ctx, key, want, None)
+    pairs = pair_parts(ctx, key, "dashboard_elements", elements, set(have), target_id == key[1])
+    doomed = [("/dashboard_filters/{id}", str(f["id"])) for f in filters.extra]
+    doomed += [("/dashboard_elements/{id}", e) for e in sorted(set(have) - set(pairs.values()))]
+    ctx.each(
+        functools.partial(ctx.send, "DELETE", path, key, id=part_id) for path, part_id in doomed
+    )
+    tiles = [_Tile(element, pairs.get(str(element["id"]))) for element in elements]
+    tiles = [
+        t
+        for t in tiles
+        if t.target_id or not unbuildable(t.want(ctx), ctx.plan.resolver.same_instance)
+    ]
+    calls: list[Callable[[], object]] = [
+        functools.partial(_write_filter, ctx, key, target_id, source, existing)
+        for source, existing in filters.wanted
+    ]
+    calls += [functools.partial(tile.prepare, ctx, key, have) for tile in tiles]
+    ctx.each(calls)
+    created = ctx.each(functools.partial(tile.write, ctx, key, target_id) for tile in tiles)
+    placed = {str(t.element["id"]): t.target_id for t in tiles if t.target_id}
+    _write_layout(ctx, key, backup, target, placed, any(created))
+
+
+@dataclass
+class _Filters:
+    extra: list[Json]
+    wanted: list[tuple[Json, Json | None]]
+    """Backed-up filters in row order, each with the target's filter of that name."""
+
+
+def _filter_plan(backup: Json, target: Json) -> _Filters:
+    """Filters by name (tiles name them too); extras go first, titles must stay unique."""
+    have = {f["name"]: f for f in target.get("dashboard_filters") or []}
+    want = {f["name"]: f for f in backup.get("dashboard_filters") or []}
+    ordered = sorted(want.values(), key=lambda f: f.get("row") or 0)
+    extra = [f for name, f in have.items() if name not in want]
+    return _Filters(extra, [(f, have.get(f["name"])) for f in ordered])
+
+
+def _write_filter(
+    ctx: Context, key: Key, target_id: str, source: Json, existing: Json | None
+) -> None:
+    form = canonical.filter_form(source)
+    if existing is None:
+        body = {"dashboard_id": target_id} | form
+        create_part(ctx, key, "/dashboard_filters", body, "dashboard_filters", str(source["id"]))
+        return
+    diff = canonical.differing(form, canonical.filter_form(existing))
+    if diff:
+        ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=str(existing["id"]))
+    ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), str(existing["id"]))
+
+
+@dataclass
+class _Tile:
+    """One backed-up tile on its way into the target: paired with a target tile or new."""
+
+    element: Json
+    target_id: str | None
+    body: Json | None = None
+
+    def want(self, ctx: Context) -> Json:
+        return canonical.element_form(self.element, ctx.translate, None)
+
+    def prepare(self, ctx: Context, key: Key, have: dict[str, Json]) -> None:
+        """Its body, with a new query (or merge query) made first when its source changed."""
+        current = None
+        if self.target_id is not None:
+            current = canonical.element_form(have[self.target_id], lambda _t, v: v, None)
+        self.body = _element_body(ctx, key, self.want(ctx), current)
+
+    def write(self, ctx: Context, key: Key, dashboard_id: str) -> bool:
+        """Create or update the tile; True when it was created (it has a new place then)."""
+        assert self.body is not None
+        source_id = str(self.element["id"])
+        if self.target_id is None:
+            body = {"dashboard_id": dashboard_id} | self.body
             path = "/dashboard_elements"
-            pairs[source_id] = create_part(ctx, key, path, body, "dashboard_elements", source_id)
-            continue
-        current = canonical.element_form(have[pairs[source_id]], lambda _t, v: v, None)
-        body = _element_body(ctx, key, want, current)
-        if body:
-            ctx.send("PATCH", "/dashboard_elements/{id}", key, body, id=pairs[source_id])
-        ctx.plan.resolver.record(("dashboard_elements", source_id), pairs[source_id])
-    return pairs
+            self.target_id = create_part(ctx, key, path, body, "dashboard_elements", source_id)
+            return True
+        if self.body:
+            ctx.send("PATCH", "/dashboard_elements/{id}", key, self.body, id=self.target_id)
+        ctx.plan.resolver.record(("dashboard_elements", source_id), self.target_id)
+        return False
 
 
 def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> Json:
@@ -164,6 +245,10 @@ def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> J
                 raise ItemError("a merged-results tile cannot be rebuilt in another instance")
             body["merge_result_id"] = want["merge_result_id"]
         new_source = {"look_id", "query_id", "merge_result_id"} & set(body)
+        if new_source and current is not None:  # a tile shows one thing: clear the others
+            body |= {name: None for name in ("look_id", "query_id", "merge_result_id")} | {
+                name: body[name] for name in new_source
+            }
         if new_source or differs("filterables"):  # a new data source resets the wiring
             body["result_maker"] = {"filterables": want.get("filterables") or []}
     return body
@@ -193,30 +278,37 @@ def _create_merge_query(ctx: Context, key: Key, definition: Json) -> str:
 
 
 def _write_layout(
-    ctx: Context, key: Key, backup: Json, target: Json, pairs: dict[str, str]
+    ctx: Context, key: Key, backup: Json, target: Json, placed: dict[str, str], fresh: bool
 ) -> None:
-    """The active layout's settings, then each tile's place in it."""
+    """The active layout's settings and each tile's place in it. Looker gives a new tile a
+    place of its own; only when tiles were created are the places read again (one call)."""
     source_layout = canonical.active_layout(backup)
     target_layout = canonical.active_layout(target)
     if source_layout is None or target_layout is None:
         return
+    layout_id = str(target_layout["id"])
+    calls: list[Callable[[], object]] = []
     diff = canonical.differing(
         canonical.layout_form(source_layout), canonical.layout_form(target_layout)
     )
-    layout_id = str(target_layout["id"])
     if diff:
-        ctx.send("PATCH", "/dashboard_layouts/{id}", key, diff, id=layout_id)
+        calls.append(
+            functools.partial(ctx.send, "PATCH", "/dashboard_layouts/{id}", key, diff, id=layout_id)
+        )
+    components = target_layout.get("dashboard_layout_components") or []
+    if fresh:
+        path = f"/dashboard_layouts/{layout_id}/dashboard_layout_components"
+        components = ctx.plan.target.client.get_json(path) or []
+    where = {str(c["dashboard_element_id"]): c for c in components}
     places = canonical.positions(backup)
-    components = {
-        str(c["dashboard_element_id"]): c
-        for c in target_layout.get("dashboard_layout_components") or []
-    }
-    for source_id, target_element in pairs.items():
-        place = places.get(source_id)
-        component = components.get(target_element)
+    for source_id, target_element in placed.items():
+        place, component = places.get(source_id), where.get(target_element)
         if place is None or component is None:
             continue
         moved = {k: v for k, v in place.items() if component.get(k) != v}
         if moved:
             path = "/dashboard_layout_components/{id}"
-            ctx.send("PATCH", path, key, moved, id=str(component["id"]))
+            calls.append(
+                functools.partial(ctx.send, "PATCH", path, key, moved, id=str(component["id"]))
+            )
+    ctx.each(calls)

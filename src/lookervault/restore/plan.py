@@ -106,11 +106,13 @@ class Resolver:
         if remember:
             self._state.record(key[0], key[1], target_id)
 
-    def resolve(self, key: Key) -> str | None:
+    def resolve(self, key: Key, holder_id: str | None = None) -> str | None:
+        """`holder_id`: the backed-up item holding `key`, when a part's holder is known (saves
+        reading every dashboard and board of the backup to find it)."""
         with self._lock:
             if key in self._known:
                 return self._known[key]
-            found = self._find(key)
+            found = self._find(key, holder_id)
             if found is not None:
                 self._known[key] = found
             return found
@@ -120,10 +122,10 @@ class Resolver:
             self._mapped[type_name] = self._state.mapped(type_name)
         return self._mapped[type_name]
 
-    def _find(self, key: Key) -> str | None:
+    def _find(self, key: Key, holder_id: str | None) -> str | None:
         type_name, source_id = key
         if type_name in PART_OWNERS:
-            return self._part(key)
+            return self._part(key, holder_id)
         mapped = self._map(type_name).get(source_id)
         if mapped is not None and self.target.has((type_name, mapped)):
             return mapped
@@ -147,13 +149,13 @@ class Resolver:
         personal = (user or {}).get("personal_folder_id")
         return str(personal) if personal is not None else None
 
-    def _part(self, key: Key) -> str | None:
+    def _part(self, key: Key, holder_id: str | None) -> str | None:
         """A tile, filter or section: by the id map, else paired within its holder's match
         (itself when the holder is the very same object of the same instance)."""
         mapped = self._map(key[0]).get(key[1])
         if mapped is not None:
             return mapped
-        owner_id = self.source.part_owner.get(key)
+        owner_id = holder_id or self.source.part_owner.get(key)
         if owner_id is None:
             return None
         owner = (PART_OWNERS[key[0]], owner_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,20 +169,21 @@ def prepare(
     decision), and make the plan; nothing is written to Looker."""
     started = time.monotonic()
     source = open_source(database)
-    client = connect(sdk, pool_size=workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
+    # Each worker's item may have `workers` more calls of its own in flight (Context.each).
+    client = connect(sdk, pool_size=2 * workers, retry=retry, rate_limit_per_s=rate_limit_per_s)
     state: RestoreState | None = None
     try:
         urls = _instance(client)
         chosen = None if selection.retry_failed else selected_keys(source, selection, {})
         first = _types_to_read(chosen or []) if chosen is not None else {"folders", "users"}
-        target = _read(client, first, workers)
+        target = _read(client, source, first, workers)
         prints = fingerprint(source.items, target.listed)
         identity = decide(
             prints, source.instance.key, urls.key, source.host, client.host, same_instance
         )
         state = RestoreState(settings.state_dir, *_scope(source, urls, client.host, identity))
         keys = chosen if chosen is not None else selected_keys(source, selection, state.failed())
-        _read(client, _types_to_read(keys), workers, target)
+        _read(client, source, _types_to_read(keys), workers, target)
         resolver = Resolver(source, target, state, workers, identity)
         plan = build_plan(resolver, keys, enable_schedules=enable_schedules, workers=workers)
     except BaseException:
@@ -227,12 +229,14 @@ def _instance(client: LookerClient) -> InstanceUrls:
 
 
 def _read(
-    client: LookerClient, types: set[str], workers: int, into: Target | None = None
+    client: LookerClient, source: Source, types: set[str], workers: int, into: Target | None = None
 ) -> Target:
+    """The target's listings, `2 * workers` pages at a time (the connection pool's size)."""
+    sizes = {name: len(source.items.get(name, {})) for name in sorted(types)}
     try:
         if into is None:
-            return read_target(client, sorted(types), workers)
-        read_more(into, sorted(types), workers)
+            return read_target(client, sizes, 2 * workers)
+        read_more(into, sizes, 2 * workers)
         return into
     except LookerRequestError as exc:
         raise RuntimeFailure(
@@ -293,19 +297,26 @@ def _unbuildable_tiles(plan: Plan) -> list[str]:
             continue
         for element in (plan.source.get(step.key) or {}).get("dashboard_elements") or []:
             form = canonical.element_form(element, lambda _t, v: v, None)
-            paired = plan.resolver.resolve(("dashboard_elements", str(element["id"])))
-            if paired is None and unbuildable(form, plan.resolver.same_instance):
+            if not unbuildable(form, plan.resolver.same_instance):
+                continue
+            tile = ("dashboard_elements", str(element["id"]))
+            if plan.resolver.resolve(tile, step.key[1]) is None:
                 title = element.get("title") or element.get("title_text") or element["id"]
                 found.append(f"dashboard {step.key[1]} {step.title!r}, tile {title!r}")
     return found
 
 
 def execute(
-    restore: Restore, record: Record, actor: str, progress: Callable[[Outcome], None] | None
+    restore: Restore,
+    record: Record,
+    actor: str,
+    progress: Callable[[Outcome], None] | None,
+    lookml_import: bool = True,
 ) -> Report:
     started = time.monotonic()
     writer = Writer(restore.client, record, actor)
-    ctx = Context(restore.plan, writer)
-    outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
+    with ThreadPoolExecutor(restore.workers, thread_name_prefix="lookervault-parts") as pool:
+        ctx = Context(restore.plan, writer, pool, lookml_import)
+        outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
     slugs = sorted(ctx.new_slugs, key=lambda s: id_order(s.key[1]))
     return Report(outcomes, writer.count, time.monotonic() - started, slugs)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,21 @@ class Source:
 
     path: Path
     host: str
-    items: dict[str, dict[str, Json]]
+    items: Mapping[str, Mapping[str, Json]]
     instance: InstanceUrls = field(default_factory=InstanceUrls)
     """What the instance said of itself when the backup was made."""
     personal_folder_owner: dict[str, str] = field(default_factory=dict)
-    part_owner: dict[Key, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def part_owner(self) -> dict[Key, str]:
+        """(part type, id) -> its owner's id. Built when first needed: it reads every
+        dashboard and board, which restoring one item need not do."""
+        owners = {}
+        for part_type, owner_type in PART_OWNERS.items():
+            for owner_id, owner in self.items.get(owner_type, {}).items():
+                for part in parts(owner, part_type):
+                    owners[(part_type, str(part["id"]))] = owner_id
+        return owners
 
     def get(self, key: Key) -> Json | None:
         return self.items.get(key[0], {}).get(key[1])
@@ -64,10 +75,6 @@ def open_source(path: Path) -> Source:
     for user_id, user in items.get("users", {}).items():
         if user.get("personal_folder_id"):
             source.personal_folder_owner[str(user["personal_folder_id"])] = user_id
-    for part_type, owner_type in PART_OWNERS.items():
-        for owner_id, owner in items.get(owner_type, {}).items():
-            for part in parts(owner, part_type):
-                source.part_owner[(part_type, str(part["id"]))] = owner_id
     return source
 
 

@@ -8,16 +8,16 @@ id), then fetches in full only the items a backed-up item matched. Writing goes 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from lookervault.audit import Action, AuditEvent, Outcome
 from lookervault.looker.client import LookerClient
-from lookervault.looker.content_types import BY_NAME, ContentType
-from lookervault.looker.extract import complete_item, list_items
+from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, ContentType
+from lookervault.looker.extract import complete_item, list_page
 
 Json = dict[str, Any]
 Key = tuple[str, str]
@@ -41,6 +41,8 @@ def _light_fields(ct: ContentType) -> str | None:
         names.append("deleted")
     if ct.name == "dashboards":
         names.append("slug")
+    if ct.name in ("dashboards", "looks", "boards"):
+        names.append("content_metadata_id")  # what a favourite of it is made with
     return ",".join(dict.fromkeys(names))
 
 
@@ -76,18 +78,19 @@ class Target:
             self.listed.setdefault(key[0], {})[key[1]] = item
 
 
-def read_target(client: LookerClient, types: Iterable[str], workers: int) -> Target:
+def read_target(client: LookerClient, types: Mapping[str, int], at_once: int) -> Target:
     """List every needed type of the target (both streams of soft-deletable ones)."""
     target = Target(client=client, host=client.host)
-    read_more(target, types, workers)
+    read_more(target, types, at_once)
     return target
 
 
-def read_more(target: Target, types: Iterable[str], workers: int) -> None:
-    """List types the target was not read for yet."""
+def read_more(target: Target, types: Mapping[str, int], at_once: int) -> None:
+    """List types the target was not read for yet. `types` maps each to how many items the
+    backup holds of it: the target most likely has about as many."""
     client = target.client
     jobs = []
-    for name in types:
+    for name, expected in types.items():
         if name in target.listed:
             continue
         ct = BY_NAME[name]
@@ -96,13 +99,64 @@ def read_more(target: Target, types: Iterable[str], workers: int) -> None:
             params = dict(stream)
             if light:
                 params["fields"] = light
-            jobs.append((ct, params))
-    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
-        pages = list(pool.map(lambda job: (job[0], list_items(client, *job)), jobs))
-    for ct, found in pages:
-        table = target.listed.setdefault(ct.name, {})
+            trash = params.get("deleted") == "true"  # the backup's count is of all its items
+            jobs.append(Listing(ct, params, 0 if trash else expected))
+    for job, found in zip(jobs, list_all(client, jobs, at_once), strict=True):
+        table = target.listed.setdefault(job.type.name, {})
         for item in found:
-            table[str(item[ct.id_field])] = item
+            table[str(item[job.type.id_field])] = item
+
+
+@dataclass(frozen=True)
+class Listing:
+    type: ContentType
+    params: dict[str, str]
+    expected: int
+    """Items it likely holds: its pages up to there are asked for at once."""
+
+
+def list_all(client: LookerClient, listings: list[Listing], at_once: int) -> list[list[Json]]:
+    """Every item of each listing, `at_once` pages fetched side by side. A listing's length
+    shows only at its first short page, so once its first page comes back full, every page up
+    to its expected length is asked for at once; past that, each full page keeps as many
+    pages in flight as have come back, up to `at_once` (a few requests too many at the end,
+    instead of one round trip per page)."""
+    pages: list[dict[int, list[Json]]] = [{} for _ in listings]
+    ends: list[int | None] = [None] * len(listings)
+    ahead = [0] * len(listings)
+    with ThreadPoolExecutor(max(1, at_once), thread_name_prefix="lookervault-read") as pool:
+        running: dict[Future[list[Json]], tuple[int, int]] = {}
+
+        def ask(index: int) -> None:
+            listing = listings[index]
+            offset = ahead[index]
+            ahead[index] += DEFAULT_PAGE_SIZE
+            future = pool.submit(list_page, client, listing.type, listing.params, offset)
+            running[future] = (index, offset)
+
+        for index in range(len(listings)):
+            ask(index)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index, offset = running.pop(future)
+                found = future.result()
+                pages[index][offset] = found
+                if not listings[index].type.paged or len(found) < DEFAULT_PAGE_SIZE:
+                    end = ends[index]
+                    ends[index] = offset if end is None else min(end, offset)
+                    continue
+                expected = listings[index].expected
+                waiting = sum(1 for i, _ in running.values() if i == index)
+                past = offset + DEFAULT_PAGE_SIZE > expected  # this page ends past the expected
+                more = min(at_once, len(pages[index])) if past else 0
+                while ends[index] is None and (ahead[index] <= expected or waiting < more):
+                    ask(index)
+                    waiting += 1
+    return [
+        [item for offset in sorted(found) if offset <= (end or 0) for item in found[offset]]
+        for found, end in zip(pages, ends, strict=True)
+    ]
 
 
 def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:
@@ -117,7 +171,7 @@ def fetch_full(target: Target, keys: Iterable[Key], workers: int) -> None:
 
     def fetch(key: Key) -> tuple[Key, Json | None]:
         ct = BY_NAME[key[0]]
-        return key, complete_item(target.client, ct, target.listed[key[0]][key[1]])
+        return key, complete_item(target.client, ct, target.listed[key[0]][key[1]], backup=False)
 
     with ThreadPoolExecutor(max(1, workers), thread_name_prefix="lookervault-read") as pool:
         for key, item in pool.map(fetch, wanted):

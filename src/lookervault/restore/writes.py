@@ -7,8 +7,11 @@ their target ids; what Looker answers is remembered, so later steps translate th
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lookervault.looker.client import api_path
 from lookervault.looker.content_types import BY_NAME
@@ -18,6 +21,7 @@ from lookervault.restore.source import Key
 from lookervault.restore.target import Writer
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 class ItemError(Exception):
@@ -53,7 +57,23 @@ class Context:
 
     plan: Plan
     writer: Writer
+    pool: ThreadPoolExecutor | None = None
+    """Where the calls of one item that do not need each other run side by side."""
+    lookml_import: bool = True
+    """New dashboards from their backed-up LookML, one call each (off: part by part)."""
     new_slugs: list[NewSlug] = field(default_factory=list)
+
+    def each(self, calls: Iterable[Callable[[], T]]) -> list[T]:
+        """Run independent calls side by side and wait for every one before the first
+        failure is raised, so nothing of a failed item is still being written after it.
+        The calls must not use `each` themselves: they could wait on each other for a
+        thread."""
+        chosen = list(calls)
+        if self.pool is None or len(chosen) < 2:
+            return [call() for call in chosen]
+        futures = [self.pool.submit(call) for call in chosen]
+        wait(futures)
+        return [future.result() for future in futures]
 
     def translate(self, type_name: str, source_id: str) -> str | None:
         return translator(self.plan.resolver)(type_name, source_id)
@@ -105,15 +125,21 @@ def update(ctx: Context, key: Key, target_id: str, body: Json) -> None:
 
 
 def pair_parts(
-    ctx: Context, part_type: str, sources: list[Json], have: set[str], same_holder: bool
+    ctx: Context,
+    holder: Key,
+    part_type: str,
+    sources: list[Json],
+    have: set[str],
+    same_holder: bool,
 ) -> dict[str, str]:
-    """Which target part (tile, section, item) each backed-up part already is: by the id map,
-    or the same id when its holder is the very same object of the same instance."""
+    """Which target part (tile, section, item) each of `holder`'s backed-up parts already is:
+    by the id map, or the same id when its holder is the very same object of the same
+    instance."""
     pairs: dict[str, str] = {}
     for part in sources:
         source_id = str(part["id"])
         free = have - set(pairs.values())
-        found = ctx.plan.resolver.resolve((part_type, source_id))
+        found = ctx.plan.resolver.resolve((part_type, source_id), holder[1])
         if found not in free and ctx.plan.resolver.same_instance and same_holder:
             found = source_id
         if found in free:
@@ -178,9 +204,13 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
 def write_group_members(ctx: Context, key: Key, want: Json, target_id: str) -> None:
     """The members a group lacks, once the users exist (members added since the backup stay)."""
     have = set(ctx.target_item("groups", target_id).get("member_user_ids") or [])
-    for user_id in want.get("member_user_ids") or []:
-        if user_id not in have:
-            ctx.send("POST", "/groups/{id}/users", key, {"user_id": user_id}, id=target_id)
+    ctx.each(
+        functools.partial(
+            ctx.send, "POST", "/groups/{id}/users", key, {"user_id": user_id}, id=target_id
+        )
+        for user_id in want.get("member_user_ids") or []
+        if user_id not in have
+    )
 
 
 def write_role(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
@@ -287,17 +317,19 @@ def write_folder_access(ctx: Context, key: Key, want: Json, target_id: str) -> N
     )
     current = {_holder(entry): entry for entry in entries or []}
     wanted_entries = {_holder(entry): entry for entry in access["entries"]}
+    path = "/content_metadata_access/{id}"
+    calls: list[Callable[[], Any]] = []
     for holder, entry in current.items():
-        path = "/content_metadata_access/{id}"
         if holder not in wanted_entries:
-            ctx.send("DELETE", path, key, id=str(entry["id"]))
+            calls.append(functools.partial(ctx.send, "DELETE", path, key, id=str(entry["id"])))
         elif wanted_entries[holder]["permission_type"] != entry.get("permission_type"):
             body = {**_entry_body(wanted_entries[holder]), "content_metadata_id": metadata_id}
-            ctx.send("PUT", path, key, body, id=str(entry["id"]))
+            calls.append(functools.partial(ctx.send, "PUT", path, key, body, id=str(entry["id"])))
     for holder, entry in wanted_entries.items():
         if holder not in current:
             body = {**_entry_body(entry), "content_metadata_id": str(metadata_id)}
-            ctx.send("POST", "/content_metadata_access", key, body)
+            calls.append(functools.partial(ctx.send, "POST", "/content_metadata_access", key, body))
+    ctx.each(calls)
 
 
 def _holder(entry: Json) -> tuple[str, str]:

@@ -198,8 +198,7 @@ def _item_report(
 ) -> Report:
     """Only `item` is compared, so nothing about another item can reach the output."""
     type_name, item_id = item
-    old_item = old.items.get(type_name, {}).get(item_id)
-    new_item = new.items.get(type_name, {}).get(item_id)
+    old_item, new_item = old.get(type_name, item_id), new.get(type_name, item_id)
     if old_item is None and new_item is None:
         raise NotFoundError(
             f"{type_name} {item_id} is on neither side of the diff.",

@@ -15,7 +15,8 @@ def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.Monkey
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "lookervault.local.standin", "--port", "0"),
-            *("--dashboards", "30", "--max-concurrent", "2", "--host-url", "https://x.example"),
+            *("--dashboards", "30", "--tiles", "12", "--max-concurrent", "2"),
+            *("--host-url", "https://x.example"),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -38,6 +39,8 @@ def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.Monkey
             == 30
         )
         assert sdk.get_setting(fields="host_url").host_url == "https://x.example"
+        tiles = [len(sdk.dashboard(str(i)).dashboard_elements or []) for i in range(1, 31)]
+        assert min(tiles) >= 6 and max(tiles) <= 19 and sum(tiles) > 30 * 11
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:

@@ -79,6 +79,27 @@ def test_scaled_grows_every_type() -> None:
     }
 
 
+def test_tiles_per_dashboard_average_what_was_asked_on_a_grid() -> None:
+    """The default keeps the 2 to 6 tiles the seed always drew; other averages draw around
+    theirs. Tiles sit on a grid, three 8 columns wide a row; a merged-results tile below."""
+    assert SeedSize.scaled(100, tiles=15).tiles == 15 and SeedSize.scaled(100).tiles == 4
+    for tiles, low, high in ((4, 2, 6), (15, 7, 23)):
+        dashboards = generate(SeedSize.scaled(100, tiles=tiles)).objects["dashboards"].values()
+        counts = []
+        for dashboard in dashboards:
+            merged = {e["id"] for e in dashboard["dashboard_elements"] if e["merge_result_id"]}
+            components = dashboard["dashboard_layouts"][0]["dashboard_layout_components"]
+            gridded = [c for c in components if c["dashboard_element_id"] not in merged]
+            assert [(c["row"], c["column"]) for c in gridded] == [
+                ((i // 3) * 6, (i % 3) * 8) for i in range(len(gridded))
+            ]
+            below = max((c["row"] + c["height"] for c in gridded), default=0)
+            assert all(c["row"] == below for c in components if c not in gridded)
+            counts.append(len(gridded))
+        assert low <= min(counts) and max(counts) <= high
+        assert abs(sum(counts) / len(counts) - tiles) < tiles / 10
+
+
 def test_fields_selection_projects_recursively() -> None:
     selection = parse_fields("id, looks(id,query(model)),title")
     value = {

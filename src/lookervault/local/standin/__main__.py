@@ -20,6 +20,12 @@ def main(argv: list[str] | None = None) -> int:
         default=SeedSize().dashboards,
         help="seed size; every other type grows in proportion",
     )
+    parser.add_argument(
+        "--tiles",
+        type=int,
+        default=SeedSize().tiles,
+        help="tiles per dashboard on average",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated content")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument(
@@ -53,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.dashboards < 1:
         parser.error("--dashboards must be at least 1")
+    if args.tiles < 0:
+        parser.error("--tiles must not be negative")
     if args.max_concurrent is not None and args.max_concurrent < 1:
         parser.error("--max-concurrent must be at least 1")
     faults = Faults(
@@ -62,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         error_seed=args.seed,
     )
     standin = StandIn(
-        seed=SeedSize.scaled(args.dashboards),
+        seed=SeedSize.scaled(args.dashboards, tiles=args.tiles),
         faults=faults,
         seed_value=args.seed,
         port=args.port,

@@ -173,6 +173,9 @@ class App:
             else threading.BoundedSemaphore(max_concurrent_requests)
         )
         self.routes = self._build_routes()
+        self._routes_by_segment: dict[str, list[Route]] = {}
+        for route in self.routes:
+            self._routes_by_segment.setdefault(_segment(route.template), []).append(route)
 
     def respond(
         self,
@@ -245,7 +248,7 @@ class App:
                 ApiError(injected.status, "Service temporarily unavailable"), injected.kind
             )
         allowed = []
-        for route in self.routes:
+        for route in self._routes_by_segment.get(_segment(relative), ()):
             match = route.pattern.fullmatch(relative)
             if match is None:
                 continue
@@ -299,6 +302,13 @@ class App:
         s = self.store
         routes: list[tuple[str, str, Handler]] = [
             ("GET", "/setting", self._setting),
+            (
+                "GET",
+                "/dashboards/lookml/{dashboard_id}",
+                lambda c: Reply(200, s.dashboard_lookml(c.id)),
+            ),
+            ("POST", "/dashboards/lookml", self._import_lookml),
+            ("POST", "/dashboards/from_lookml", self._import_lookml),
             ("POST", "/queries", lambda c: Reply(200, s.create_query(c.json_body()))),
             (
                 "POST",
@@ -544,6 +554,11 @@ class App:
         self.store.delete_board_item(call.id)
         return Reply(204)
 
+    def _import_lookml(self, call: Call) -> Reply:
+        """import_dashboard_from_lookml, and create_dashboard_from_lookml, its deprecated
+        alias (spec)."""
+        return Reply(200, self.store.import_dashboard_lookml(call.json_body(), call.caller_id))
+
     def _setting(self, call: Call) -> Reply:
         if not self.settings_readable:
             raise ApiError(403, "Forbidden")
@@ -554,6 +569,12 @@ class App:
 
     def _run_once_by_id(self, call: Call) -> Reply:
         return Reply(200, self.store.run_once(call.id, call.json_body(), call.caller_id))
+
+
+def _segment(path: str) -> str:
+    """A path's first segment ("dashboards" for /dashboards/1/dashboard_elements): only the
+    routes under it can match."""
+    return path.split("/", 2)[1]
 
 
 def _f(call: Call) -> str | None:

@@ -6,7 +6,7 @@ Pure functions over plain dicts, so the HTTP layer stays thin.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lookervault.local.standin.shapes import Json
@@ -61,43 +61,53 @@ def project(value: Any, selection: Selection | None) -> Any:
     return value
 
 
-def matches(obj: Json, params: Mapping[str, str]) -> bool:
-    """Whether `obj` passes the search params that name one of its keys (others are ignored).
+def matcher(params: Mapping[str, str]) -> Callable[[Json], bool]:
+    """Whether an object passes the search params that name one of its keys (others are
+    ignored); each param is turned into its test once, not once per object.
 
     Strings match case-insensitively with `%`/`_` wildcards; ids take comma-separated lists (OR);
     booleans take true/false; `IS NULL` / `NOT NULL` test for null. `filter_or=true` ORs them.
     """
-    tests = [
-        _matches_one(key, obj.get(key), value)
-        for key, value in params.items()
-        if key in obj and key not in CONTROL_PARAMS
-    ]
-    if not tests:
-        return True
-    return any(tests) if params.get("filter_or") == "true" else all(tests)
+    tests = [(key, _test(key, value)) for key, value in params.items() if key not in CONTROL_PARAMS]
+    either = params.get("filter_or") == "true"
+
+    def passes(obj: Json) -> bool:
+        results = [test(obj[key]) for key, test in tests if key in obj]
+        if not results:
+            return True
+        return any(results) if either else all(results)
+
+    return passes
 
 
-def _matches_one(key: str, actual: Any, wanted: str) -> bool:
+def _test(key: str, wanted: str) -> Callable[[Any], bool]:
     if wanted.upper() == "IS NULL":
-        return actual is None
+        return lambda actual: actual is None
     if wanted.upper() == "NOT NULL":
-        return actual is not None
-    if isinstance(actual, bool):
-        return wanted.lower() == str(actual).lower()
-    if isinstance(actual, list):
-        return any(_matches_one(key, item, wanted) for item in actual)
-    if actual is None:
-        return False
+        return lambda actual: actual is not None
     is_id = key == "id" or key.endswith("_id") or key.endswith("_ids")
     options = wanted.split(",") if is_id else [wanted]
-    return any(_like(str(actual), option.strip()) for option in options)
+    patterns = [_like(option.strip()) for option in options]
+    flag = wanted.lower()
+
+    def test(actual: Any) -> bool:
+        if isinstance(actual, bool):
+            return flag == str(actual).lower()
+        if isinstance(actual, list):
+            return any(test(item) for item in actual)
+        if actual is None:
+            return False
+        text = str(actual)
+        return any(pattern(text) is not None for pattern in patterns)
+
+    return test
 
 
-def _like(actual: str, pattern: str) -> bool:
+def _like(pattern: str) -> Callable[[str], re.Match[str] | None]:
     regex = "".join(
         ".*" if char == "%" else "." if char == "_" else re.escape(char) for char in pattern
     )
-    return re.fullmatch(regex, actual, flags=re.IGNORECASE | re.DOTALL) is not None
+    return re.compile(regex, flags=re.IGNORECASE | re.DOTALL).fullmatch
 
 
 def sort(items: Iterable[Json], sorts: str | None, id_key: str = "id") -> list[Json]:

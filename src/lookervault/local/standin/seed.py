@@ -6,6 +6,7 @@ extractor fetched with the ground truth.
 
 from __future__ import annotations
 
+import bisect
 import random
 import string
 from dataclasses import dataclass, field, fields
@@ -49,11 +50,14 @@ CUSTOM_ATTRIBUTES = ["region", "department", "cost_center", "brand", "country", 
 
 @dataclass(frozen=True)
 class SeedSize:
-    """How many objects of each content type to seed (one int per content type).
+    """How many objects of each content type to seed (one int per content type), and how many
+    tiles a dashboard has on average.
 
     `folders` counts ordinary shared folders; the shared root, the users root and one personal
     folder per user come on top. `content_favorites` is an upper bound: a user favours each
-    live dashboard, look or board at most once. Every other number is the exact total served.
+    live dashboard, look or board at most once. Every other count is the exact total served.
+    `tiles`: each dashboard gets between tiles // 2 and 2 * tiles - tiles // 2 tiles (2 to 6
+    for the default 4, as the seed always had), and one in five a merged-results tile on top.
     """
 
     dashboards: int = 20
@@ -70,6 +74,7 @@ class SeedSize:
     alerts: int = 6
     lookml_models: int = 3
     content_favorites: int = 15
+    tiles: int = 4
 
     @classmethod
     def empty(cls) -> SeedSize:
@@ -95,13 +100,18 @@ class SeedSize:
         )
 
     @classmethod
-    def scaled(cls, n_dashboards: int) -> SeedSize:
-        """Every count grown in proportion to `n_dashboards` (defaults have 20 dashboards)."""
+    def scaled(cls, n_dashboards: int, tiles: int = 4) -> SeedSize:
+        """Every count grown in proportion to `n_dashboards` (defaults have 20 dashboards),
+        with `tiles` tiles per dashboard on average."""
         base = cls()
         factor = n_dashboards / base.dashboards
-        counts = {f.name: max(1, round(getattr(base, f.name) * factor)) for f in fields(cls)}
+        counts = {
+            f.name: max(1, round(getattr(base, f.name) * factor))
+            for f in fields(cls)
+            if f.name != "tiles"
+        }
         counts["dashboards"] = n_dashboards
-        return cls(**counts)
+        return cls(**counts, tiles=tiles)
 
 
 @dataclass
@@ -164,7 +174,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _users(gen, size.users)
     _folders(gen, size.folders)
     _looks(gen, size.looks, models)
-    _dashboards(gen, size.dashboards, models)
+    _dashboards(gen, size.dashboards, size.tiles, models)
     _boards(gen, size.boards)
     _user_attributes(gen, size.user_attributes)
     _scheduled_plans(gen, size.scheduled_plans)
@@ -358,14 +368,20 @@ def _favorites(gen: _Gen, n: int, seed_value: int) -> None:
         for obj in gen.objects[type_name].values()
         if not obj.get("deleted")
     ]
-    taken: set[tuple[str, str]] = set()
+    taken: dict[str, list[int]] = {}
     for i in range(n):
         user_id = users[i % len(users)]
-        free = [meta for meta in live if (user_id, meta["id"]) not in taken]
-        if not free:
+        mine = taken.setdefault(user_id, [])
+        if len(mine) == len(live):
             continue
-        meta = rng.choice(free)
-        taken.add((user_id, meta["id"]))
+        # The draw rng.choice makes over the content not yet this user's favourite, without
+        # building that list (choice reads only its length): then skip past what is taken.
+        position = rng.choice(range(len(live) - len(mine)))
+        for held in mine:
+            if held <= position:
+                position += 1
+        bisect.insort(mine, position)
+        meta = live[position]
         favorite = shapes.content_favorite(gen.new_id("content_favorites"), user_id, meta)
         gen.add("content_favorites", favorite)
 
@@ -528,7 +544,7 @@ def _looks(gen: _Gen, n: int, models: list[str]) -> None:
         gen.add("looks", obj)
 
 
-def _dashboards(gen: _Gen, n: int, models: list[str]) -> None:
+def _dashboards(gen: _Gen, n: int, tiles: int, models: list[str]) -> None:
     deleted = gen.soft_deleted(n)
     looks = list(gen.objects["looks"])
     owners = _Owners(gen)
@@ -550,7 +566,8 @@ def _dashboards(gen: _Gen, n: int, models: list[str]) -> None:
             favorite_count=gen.rng.randrange(50),
             content_metadata_id=gen.new_id("content_metadata"),
         )
-        elements = [_element(gen, obj["id"], looks, models) for _ in range(gen.rng.randint(2, 6))]
+        count = gen.rng.randint(tiles // 2, 2 * tiles - tiles // 2)
+        elements = [_element(gen, obj["id"], looks, models) for _ in range(count)]
         obj["dashboard_elements"] = elements
         obj["dashboard_filters"] = [
             _dashboard_filter(gen, obj["id"], row, models) for row in range(gen.rng.randint(0, 3))

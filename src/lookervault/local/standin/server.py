@@ -214,6 +214,11 @@ class StandIn:
         """Ground truth objects of a type (content or internal: queries, group values)."""
         return self._store.items(type_name)
 
+    def index_drift(self) -> list[str]:
+        """For tests: the store's indexes that no longer match their tables (none unless a
+        write went around one)."""
+        return self._store.index_drift()
+
     @property
     def deliveries(self) -> list[Delivery]:
         """Every event that would have mailed a real person (run once, run_once: true on a

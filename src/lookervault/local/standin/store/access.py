@@ -76,15 +76,13 @@ class AccessMixin(Tables):
     def _copy_inherited_access(self, record: Json) -> None:
         """Content that stops inheriting keeps the access it had: the entries of the record
         it inherited from become its own (lmanage create_folder_permissions.py)."""
-        source = self._inheriting_id(record)
-        for entry in self._table("content_metadata_access"):
-            if entry["content_metadata_id"] == source:
-                new = {
-                    **entry,
-                    "id": self.new_id("content_metadata_access"),
-                    "content_metadata_id": record["id"],
-                }
-                self._objects["content_metadata_access"][new["id"]] = new
+        for entry in self._access_of(self._inheriting_id(record)):
+            new = {
+                **entry,
+                "id": self.new_id("content_metadata_access"),
+                "content_metadata_id": record["id"],
+            }
+            self._objects["content_metadata_access"][new["id"]] = new
 
     def _content_meta(self, record: Json) -> Json:
         """A record as the API shows it, with what is read from its content filled in."""
@@ -148,12 +146,13 @@ class AccessMixin(Tables):
         with self._lock:
             if meta_id not in self._objects["content_metadata"]:
                 raise not_found()
-            entries = [
-                dict(e)
-                for e in self._table("content_metadata_access")
-                if e["content_metadata_id"] == meta_id
-            ]
+            entries = [dict(e) for e in self._access_of(meta_id)]
         return [projected(e, params.get("fields")) for e in entries]
+
+    def _access_of(self, meta_id: str | None) -> list[Json]:
+        """The access entries of one content metadata record, in id order."""
+        entries = self._indexed("content_metadata_access")
+        return [entries[i] for i in entries.index("content_metadata_id").ids(meta_id)]
 
     def create_content_access(self, body: Any, *, notify: bool) -> Json:
         """One entry per group or user on content that does not inherit. `notify`
@@ -211,10 +210,7 @@ class AccessMixin(Tables):
         if record["inherits"]:
             message = "Content that inherits its access has no access entries of its own."
             return [ErrorDetail("content_metadata_id", "invalid", message)]
-        if any(
-            e["content_metadata_id"] == record["id"] and e[key] == principal_id
-            for e in self._table("content_metadata_access")
-        ):
+        if any(e[key] == principal_id for e in self._access_of(record["id"])):
             message = f"This {table[:-1]} already has access to this content."
             return [ErrorDetail(key, "already_exists", message)]
         return []

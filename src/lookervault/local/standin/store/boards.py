@@ -16,7 +16,7 @@ from lookervault.local.standin.store.tables import (
     projected,
     require_object,
 )
-from lookervault.local.standin.wire import ErrorDetail, not_found, validation_failed
+from lookervault.local.standin.wire import ErrorDetail, validation_failed
 
 
 class BoardsMixin(Tables):
@@ -49,7 +49,7 @@ class BoardsMixin(Tables):
                 raise validation_failed(
                     [ErrorDetail("board_section_id", "missing", "This field is required.")]
                 )
-            if section_id not in self._parent_index("board_sections"):
+            if not self._exists("board_sections", section_id):
                 raise validation_failed(
                     [ErrorDetail("board_section_id", "invalid", "No board section with that id")]
                 )
@@ -67,7 +67,6 @@ class BoardsMixin(Tables):
                 }
 
             self._replace_section(section_id, add)
-            self._parents.pop("board_items", None)
             return self._board_item(item)
 
     def get_board_item(self, item_id: str, fields: str | None) -> Json:
@@ -98,24 +97,16 @@ class BoardsMixin(Tables):
         with self._lock:
             section, _ = self._find_board_item(item_id)
             self._replace_section(section["id"], functools.partial(_without_item, item_id=item_id))
-            self._parents.pop("board_items", None)
 
     def _find_board_item(self, item_id: str) -> tuple[Json, Json]:
         """(section, item) for a board item id."""
-        index = self._parents.get("board_items")
-        if index is None:
-            index = {
-                item["id"]: section["id"]
-                for board in self._objects["boards"].values()
-                for section in board["board_sections"]
-                for item in section["board_items"]
-            }
-            self._parents["board_items"] = index
-        _, section = self._find_child("board_sections", index.get(item_id, ""))
-        item = next((i for i in section["board_items"] if i["id"] == item_id), None)
-        if item is None:
-            raise not_found()
-        return section, item
+        board = self._parent_of("boards", "board_items", item_id)
+        return next(
+            (section, item)
+            for section in board["board_sections"]
+            for item in section["board_items"]
+            if item["id"] == item_id
+        )
 
     def _replace_section(self, section_id: str, change: Callable[[Json], Json]) -> None:
         board, _ = self._find_child("board_sections", section_id)
@@ -146,7 +137,6 @@ class BoardsMixin(Tables):
         ]
         for section_id, item_id in doomed:
             self._replace_section(section_id, functools.partial(_without_item, item_id=item_id))
-        self._parents.pop("board_items", None)
 
 
 def _without_item(section: Json, item_id: str) -> Json:

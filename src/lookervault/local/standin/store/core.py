@@ -17,6 +17,8 @@ from lookervault.local.standin.store.boards import BoardsMixin
 from lookervault.local.standin.store.dashboards import DashboardsMixin
 from lookervault.local.standin.store.favorites import FavoritesMixin
 from lookervault.local.standin.store.folders import FoldersMixin
+from lookervault.local.standin.store.indexes import Table
+from lookervault.local.standin.store.lookml_dashboards import LookmlMixin
 from lookervault.local.standin.store.queries import QueriesMixin
 from lookervault.local.standin.store.schedules import (
     SchedulesMixin,
@@ -25,6 +27,7 @@ from lookervault.local.standin.store.schedules import (
 )
 from lookervault.local.standin.store.tables import (
     CHILDREN,
+    UNIQUE,
     Delivery,
     child_writable,
     now_iso,
@@ -69,16 +72,6 @@ REFERENCES: dict[str, dict[str, str]] = {
 """Keys that name another object, and its table. A table the stand-in does not model
 (LookML dashboards) holds nothing, so any id there is dangling."""
 
-UNIQUE: dict[str, tuple[str, ...]] = {
-    "groups": ("name",),
-    "roles": ("name",),
-    "permission_sets": ("name",),
-    "model_sets": ("name",),
-    "user_attributes": ("name", "label"),
-    "lookml_models": ("name",),
-}
-"""Keys whose value no two objects of a type share."""
-
 BUILT_IN = {
     "permission_sets": ("built_in", 405, "Resource Can't Be Modified"),
     "model_sets": ("built_in", 405, "Resource Can't Be Modified"),
@@ -90,6 +83,7 @@ permission and model sets; for user attributes it documents no such status (422 
 
 
 class Store(
+    LookmlMixin,
     FoldersMixin,
     UsersMixin,
     DashboardsMixin,
@@ -107,6 +101,17 @@ class Store(
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {name: len(self._objects[name]) for name in shapes.CONTENT_TYPES}
+
+    def index_drift(self) -> list[str]:
+        """Indexes that no longer match their table, as "type.index" (none unless a write
+        went around a table)."""
+        with self._lock:
+            return [
+                f"{name}.{index}"
+                for name, table in self._objects.items()
+                if isinstance(table, Table)
+                for index in table.drift()
+            ]
 
     def items(self, type_name: str) -> list[Json]:
         """Ground truth: the stored objects of a type, each fully rendered, in id order."""
@@ -127,11 +132,8 @@ class Store(
         """A list or search call: scope, filters, sorts, paging and the fields projection."""
         filters = dict(params)
         with self._lock:
-            candidates = [
-                obj
-                for obj in self._scoped(type_name, filters, caller_id, search=search)
-                if query.matches(obj, filters)
-            ]
+            scoped = self._scoped(type_name, filters, caller_id, search=search)
+            candidates = list(filter(query.matcher(filters), scoped))
             ordered = query.sort(candidates, params.get("sorts"), shapes.id_key(type_name))
             paged = query.page(ordered, params)
             rendered = [self._render(type_name, obj, detail=False) for obj in paged]
@@ -311,10 +313,8 @@ class Store(
                 errors.append(ErrorDetail(name, "invalid", f"No {target[:-1]} with id {value}"))
         own = old[shapes.id_key(type_name)] if old else None
         for name in UNIQUE.get(type_name, ()):
-            if body.get(name) and any(
-                obj[name] == body[name] and obj[shapes.id_key(type_name)] != own
-                for obj in self._table(type_name)
-            ):
+            holders = self._indexed(type_name).index(name).ids(body[name]) if body.get(name) else []
+            if any(holder != own for holder in holders):
                 message = f"{name.capitalize()} is already taken."
                 errors.append(ErrorDetail(name, "already_exists", message))
         if old is not None:
@@ -349,13 +349,8 @@ class Store(
         """Live dashboards (looks) in one folder have distinct titles; trashed ones do not count."""
         if obj["deleted"]:
             return False
-        return any(
-            other["id"] != obj["id"]
-            and not other["deleted"]
-            and other["folder_id"] == obj["folder_id"]
-            and other["title"] == obj["title"]
-            for other in self._table(type_name)
-        )
+        holders = self._indexed(type_name).index("title").ids((obj["folder_id"], obj["title"]))
+        return any(holder != obj["id"] for holder in holders)
 
     def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
         protected = BUILT_IN.get(type_name)
@@ -405,9 +400,6 @@ class Store(
             self._drop_dependents(type_name, {obj["id"]})
             if type_name == "dashboards":
                 self._drop_alerts({e["id"] for e in obj["dashboard_elements"]})
-                for child_type in ("dashboard_elements", "dashboard_filters", "dashboard_layouts"):
-                    self._parents.pop(child_type, None)
-                self._parents.pop("dashboard_layout_components", None)
 
     def _forget_content(self, meta_ids: set[str]) -> None:
         """Content deleted for good takes its content metadata, access entries and
@@ -458,8 +450,6 @@ class Store(
             elif child_type == "board_sections":
                 new_parent["section_order"] = [*parent["section_order"], child["id"]]
             self._objects[parent_type][parent["id"]] = new_parent
-            self._parent_index(child_type)[child["id"]] = parent["id"]
-            self._parents.pop("dashboard_layout_components", None)
             return self._render_child(child_type, new_parent, child)
 
     def get_child(self, child_type: str, child_id: str, fields: str | None) -> Json:
@@ -514,9 +504,6 @@ class Store(
             elif child_type == "board_sections":
                 new_parent["section_order"] = [s for s in parent["section_order"] if s != child_id]
             self._store_parent(child_type, new_parent)
-            del self._parent_index(child_type)[child_id]
-            self._parents.pop("dashboard_layout_components", None)
-            self._parents.pop("board_items", None)
 
     def _store_parent(self, child_type: str, parent: Json) -> None:
         self._objects[CHILDREN[child_type][0]][parent["id"]] = parent

@@ -26,7 +26,6 @@ class DashboardsMixin(Tables):
         layout = shapes.dashboard_layout()
         layout.update(id=self.new_id("dashboard_layouts"), dashboard_id=obj["id"])
         obj["dashboard_layouts"] = [layout]
-        self._parents.pop("dashboard_layouts", None)
 
     def dashboard_children(
         self, dashboard_id: str, child_type: str, fields: str | None
@@ -35,16 +34,19 @@ class DashboardsMixin(Tables):
             dashboard = self._objects["dashboards"].get(dashboard_id)
             if dashboard is None:
                 raise not_found()
-            rendered = self._render("dashboards", dashboard, detail=True)[child_type]
+            if child_type == "dashboard_elements":
+                rendered = [self._element(e) for e in dashboard[child_type]]
+            elif child_type == "dashboard_layouts":
+                rendered = [self._layout(dashboard, lay) for lay in dashboard[child_type]]
+            else:
+                rendered = dashboard[child_type]
         return [projected(child, fields) for child in rendered]
 
     def layout_components(self, layout_id: str, fields: str | None) -> list[Json]:
         with self._lock:
             parent, layout = self._find_child("dashboard_layouts", layout_id)
-            return [
-                projected(self._component(parent, c), fields)
-                for c in layout["dashboard_layout_components"]
-            ]
+            shown = self._layout(parent, layout)["dashboard_layout_components"]
+            return [projected(c, fields) for c in shown]
 
     def get_component(self, component_id: str, fields: str | None) -> Json:
         with self._lock:
@@ -109,48 +111,28 @@ class DashboardsMixin(Tables):
         return out
 
     def _layout(self, dashboard: Json, layout: Json) -> Json:
+        elements = {e["id"]: e for e in dashboard["dashboard_elements"]}
         return {
             **layout,
             "dashboard_title": dashboard["title"],
             "dashboard_layout_components": [
-                self._component(dashboard, c) for c in layout["dashboard_layout_components"]
+                _component(elements, c) for c in layout["dashboard_layout_components"]
             ],
         }
 
     def _component(self, dashboard: Json, component: Json) -> Json:
-        """A tile's place on a layout; its title is the tile's current title."""
-        element = next(
-            (
-                e
-                for e in dashboard["dashboard_elements"]
-                if e["id"] == component["dashboard_element_id"]
-            ),
-            None,
-        )
-        out = dict(component)
-        if element is not None:
-            out["element_title"] = element["title"] or element["title_text"]
-            out["element_title_hidden"] = element["title_hidden"]
-        return out
+        elements = {e["id"]: e for e in dashboard["dashboard_elements"]}
+        return _component(elements, component)
 
     def _find_component(self, component_id: str) -> tuple[Json, Json, Json]:
         """(dashboard, layout, component) for a layout component id."""
-        index = self._parents.get("dashboard_layout_components")
-        if index is None:
-            index = {
-                component["id"]: layout["id"]
-                for dashboard in self._objects["dashboards"].values()
-                for layout in dashboard["dashboard_layouts"]
-                for component in layout["dashboard_layout_components"]
-            }
-            self._parents["dashboard_layout_components"] = index
-        dashboard, layout = self._find_child("dashboard_layouts", index.get(component_id, ""))
-        component = next(
-            (c for c in layout["dashboard_layout_components"] if c["id"] == component_id), None
+        dashboard = self._parent_of("dashboards", "dashboard_layout_components", component_id)
+        return next(
+            (dashboard, layout, component)
+            for layout in dashboard["dashboard_layouts"]
+            for component in layout["dashboard_layout_components"]
+            if component["id"] == component_id
         )
-        if component is None:
-            raise not_found()
-        return dashboard, layout, component
 
     def _settle_element(self, body: Json, element: Json, element_id: str | None) -> None:
         """A tile's result maker: reused by id, or new when its data source changes; the
@@ -179,15 +161,13 @@ class DashboardsMixin(Tables):
             element["result_maker"] = {"filterables": self._default_filterables(element)}
 
     def _element_with_maker(self, maker_id: str) -> Json | None:
-        return next(
-            (
-                element
-                for dashboard in self._objects["dashboards"].values()
-                for element in dashboard["dashboard_elements"]
-                if element["result_maker_id"] == maker_id
-            ),
-            None,
-        )
+        """A tile showing that result maker (any: tiles sharing one share its data source)."""
+        dashboards = self._indexed("dashboards")
+        dashboard = dashboards.get(dashboards.index("result_makers").first(maker_id) or "")
+        if dashboard is None:
+            return None
+        elements: list[Json] = dashboard["dashboard_elements"]
+        return next(e for e in elements if e["result_maker_id"] == maker_id)
 
     def _default_filterables(self, element: Json) -> list[Json]:
         """Looker derives a tile's filterables from its query (a merged-results tile's: one
@@ -239,19 +219,30 @@ class DashboardsMixin(Tables):
         """A dashboard's slug is unique instance-wide, trashed dashboards included: a taken
         slug is refused (409 on create), a missing one is made."""
         wanted = body.get("slug")
+        slugs = self._indexed("dashboards").index("slug")
         if wanted is None:
             if old is None:
-                new["slug"] = self._free_token(22, {d["slug"] for d in self._table("dashboards")})
+                new["slug"] = self._free_token(22, slugs)
             return
         if wanted == "":
             raise validation_failed([ErrorDetail("slug", "invalid", "Slug must not be empty.")])
         own = old["id"] if old else None
-        if any(d["slug"] == wanted and d["id"] != own for d in self._table("dashboards")):
+        if any(holder != own for holder in slugs.ids(wanted)):
             if old is None:
                 raise ApiError(409, ALREADY_EXISTS)
             raise validation_failed(
                 [ErrorDetail("slug", "already_exists", "Slug is already taken.")]
             )
+
+
+def _component(elements: dict[str, Json], component: Json) -> Json:
+    """A tile's place on a layout; its title is the tile's current title."""
+    element = elements.get(component["dashboard_element_id"])
+    out = dict(component)
+    if element is not None:
+        out["element_title"] = element["title"] or element["title_text"]
+        out["element_title_hidden"] = element["title_hidden"]
+    return out
 
 
 def _filterable(sent: Json) -> Json:

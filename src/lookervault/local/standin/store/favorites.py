@@ -43,10 +43,7 @@ class FavoritesMixin(Tables):
         if meta is None or meta["content_type"] not in FAVORABLE:
             message = "Only a dashboard, a look or a board can be a favorite."
             raise validation_failed([ErrorDetail("content_metadata_id", "invalid", message)])
-        if any(
-            f["user_id"] == user_id and f["content_metadata_id"] == meta["id"]
-            for f in self._table("content_favorites")
-        ):
+        if (user_id, meta["id"]) in self._indexed("content_favorites").index("favorite"):
             message = "This content is already a favorite of this user."
             raise validation_failed([ErrorDetail("content_metadata_id", "already_exists", message)])
         return meta

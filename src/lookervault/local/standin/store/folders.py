@@ -34,10 +34,8 @@ class FoldersMixin(Tables):
             errors.append(ErrorDetail("parent_id", "invalid", "A folder cannot move into itself."))
         if moved and old and (old["is_shared_root"] or old["is_users_root"]):
             errors.append(ErrorDetail("parent_id", "invalid", "A root folder cannot be moved."))
-        if any(
-            f["id"] != new["id"] and f["parent_id"] == new["parent_id"] and f["name"] == new["name"]
-            for f in self._table("folders")
-        ):
+        namesakes = self._indexed("folders").index("name").ids((new["parent_id"], new["name"]))
+        if any(namesake != new["id"] for namesake in namesakes):
             errors.append(ErrorDetail("name", "already_exists", "Name is already taken."))
         return errors
 
@@ -52,17 +50,18 @@ class FoldersMixin(Tables):
     def _delete_folder_contents(self, folder_id: str) -> list[Json]:
         """Deleting a folder deletes its subfolders and every look and dashboard in them; the
         subfolders deleted are returned."""
+        folders = self._indexed("folders")
         doomed = {folder_id}
         frontier = [folder_id]
         while frontier:
-            parent = frontier.pop()
-            children = [f["id"] for f in self._table("folders") if f["parent_id"] == parent]
+            children = folders.index("parent_id").ids(frontier.pop())
             doomed.update(children)
             frontier += children
-        subfolders = [self._objects["folders"].pop(sub_id) for sub_id in doomed - {folder_id}]
+        subfolders = [folders.pop(sub_id) for sub_id in sorted(doomed - {folder_id}, key=int)]
         for type_name in ("looks", "dashboards"):
-            table = self._objects[type_name]
-            for obj in [o for o in table.values() if o["folder_id"] in doomed]:
+            table = self._indexed(type_name)
+            held = {i for f in doomed for i in table.index("folder_id").ids(f)}
+            for obj in [table[i] for i in sorted(held, key=int)]:
                 del table[obj["id"]]
                 self._on_delete(type_name, obj)
         return subfolders

@@ -18,7 +18,8 @@ class QueriesMixin(Tables):
 
     def query_for_slug(self, slug: str, fields: str | None) -> Json:
         with self._lock:
-            found = next((q for q in self._table("queries") if q["slug"] == slug), None)
+            queries = self._indexed("queries")
+            found = queries.get(queries.index("slug").first(slug) or "")
             if found is None:
                 raise not_found()
             return projected(dict(found), fields)
@@ -33,16 +34,15 @@ class QueriesMixin(Tables):
                 {k: v for k, v in body.items() if k in obj and shapes.writable("queries", k)}
             )
             self._validate("queries", body, None, obj)
-            existing = self._queries_by_key.get(rules.query_key(obj))
+            queries = self._indexed("queries")
+            existing = queries.index("definition").first(rules.query_key(obj))
             if existing is not None:
-                return dict(self._objects["queries"][existing])
+                return dict(queries[existing])
             obj["id"] = self.new_id("queries")
-            taken = {q["client_id"] for q in self._table("queries")} | {None, ""}
-            if obj["client_id"] in taken:
+            if obj["client_id"] in (None, "") or obj["client_id"] in queries.index("client_id"):
                 obj["client_id"] = token(22)
-            obj["slug"] = self._free_token(7, {q["slug"] for q in self._table("queries")})
-            self._objects["queries"][obj["id"]] = obj
-            self._queries_by_key[rules.query_key(obj)] = obj["id"]
+            obj["slug"] = self._free_token(7, queries.index("slug"))
+            queries[obj["id"]] = obj
             return dict(obj)
 
     def create_merge_query(self, body: Any, fields: str | None) -> Json:
@@ -59,13 +59,12 @@ class QueriesMixin(Tables):
                 shapes.merge_source(sent, self._objects["queries"][str(sent["query_id"])]["slug"])
                 for sent in merge["source_queries"]
             ]
-            key = rules.merge_query_key(merge)
-            existing = next(
-                (m for m in self._table("merge_queries") if rules.merge_query_key(m) == key), None
-            )
+            merges = self._indexed("merge_queries")
+            same = merges.index("definition").first(rules.merge_query_key(merge))
+            existing = merges.get(same or "")
             if existing is None:
                 merge["id"] = self.new_id("merge_queries")
                 merge["result_maker_id"] = self.new_id("result_makers")
-                self._objects["merge_queries"][merge["id"]] = merge
+                merges[merge["id"]] = merge
                 existing = merge
             return projected(dict(existing), fields)

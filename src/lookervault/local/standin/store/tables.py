@@ -1,9 +1,9 @@
-"""What every family of the store stands on: the tables, the lock, the id sequences and the
-child indexes, and the helpers the families share.
+"""What every family of the store stands on: the tables and their indexes, the lock, the id
+sequences, and the helpers the families share.
 
-`Tables` is the base class of every family's mixin. It declares the three generic operations
-the families call back into (rendering, validation, the side effects of a delete); `Store`
-(core.py) defines them.
+`Tables` is the base class of every family's mixin. It declares the generic operations the
+families call back into (rendering, validation, the side effects of a delete, and the calls
+that dashboard LookML imports through); `Store` (core.py) defines them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import secrets
 import string
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Container, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from lookervault.local.standin import query, rules, shapes
 from lookervault.local.standin.seed import Seeded, iso
 from lookervault.local.standin.shapes import Json
+from lookervault.local.standin.store.indexes import IndexSpec, Table, by_field, by_part
 from lookervault.local.standin.wire import ApiError, not_found
 
 CHILDREN: dict[str, tuple[str, str, Callable[[], Json], tuple[str, ...]]] = {
@@ -35,6 +36,83 @@ CHILDREN: dict[str, tuple[str, str, Callable[[], Json], tuple[str, ...]]] = {
 }
 """Objects stored inside a parent's list (dashboard tiles, filters, layouts; board sections):
 child type -> (parent type, key naming the parent, blank, required keys on create)."""
+
+UNIQUE: dict[str, tuple[str, ...]] = {
+    "groups": ("name",),
+    "roles": ("name",),
+    "permission_sets": ("name",),
+    "model_sets": ("name",),
+    "user_attributes": ("name", "label"),
+    "lookml_models": ("name",),
+}
+"""Keys whose value no two objects of a type share."""
+
+LIVE_TITLE = IndexSpec(
+    ("folder_id", "title", "deleted"),
+    lambda obj: [] if obj["deleted"] else [(obj["folder_id"], obj["title"])],
+)
+"""Live dashboards (looks) by folder and title, which no two of them share."""
+
+INDEXES: dict[str, dict[str, IndexSpec]] = {
+    "dashboards": {
+        **{part: by_part(part) for part in CHILDREN if CHILDREN[part][0] == "dashboards"},
+        "dashboard_layout_components": IndexSpec(
+            ("dashboard_layouts",),
+            lambda dashboard: [
+                component["id"]
+                for layout in dashboard["dashboard_layouts"]
+                for component in layout["dashboard_layout_components"]
+            ],
+        ),
+        "result_makers": IndexSpec(
+            ("dashboard_elements",),
+            lambda dashboard: [
+                maker
+                for maker in (e["result_maker_id"] for e in dashboard["dashboard_elements"])
+                if maker
+            ],
+        ),
+        "folder_id": by_field("folder_id"),
+        "title": LIVE_TITLE,
+        "slug": by_field("slug"),
+    },
+    "looks": {"folder_id": by_field("folder_id"), "title": LIVE_TITLE},
+    "boards": {
+        "board_sections": by_part("board_sections"),
+        "board_items": IndexSpec(
+            ("board_sections",),
+            lambda board: [i["id"] for s in board["board_sections"] for i in s["board_items"]],
+        ),
+    },
+    "folders": {
+        "parent_id": by_field("parent_id"),
+        "name": IndexSpec(("parent_id", "name"), lambda f: [(f["parent_id"], f["name"])]),
+    },
+    "users": {
+        "email": IndexSpec(("email",), lambda user: [(user["email"] or "").lower()]),
+    },
+    "queries": {
+        "slug": by_field("slug"),
+        "client_id": by_field("client_id"),
+        "definition": IndexSpec(rules.QUERY_DEFINITION, lambda q: [rules.query_key(q)]),
+    },
+    "merge_queries": {
+        "definition": IndexSpec(rules.MERGE_DEFINITION, lambda m: [rules.merge_query_key(m)]),
+    },
+    "content_metadata_access": {"content_metadata_id": by_field("content_metadata_id")},
+    "content_favorites": {
+        "favorite": IndexSpec(
+            ("user_id", "content_metadata_id"),
+            lambda f: [(f["user_id"], f["content_metadata_id"])],
+        ),
+    },
+    **{type_name: {key: by_field(key) for key in keys} for type_name, keys in UNIQUE.items()},
+}
+"""What each indexed table is looked up by: a dashboard (board) by the id of any of its parts,
+tile result makers, folder, live title or slug; a look by folder or live title; a folder by
+parent, or parent and name; a user by email; a type with unique keys by each of them; a
+query by slug, client id or definition; a merge query by definition; access entries by their
+content; a favourite by user and content."""
 
 ALREADY_EXISTS = "The resource already exists."
 SLUG_ALPHABET = string.ascii_letters + string.digits
@@ -58,32 +136,40 @@ def now_iso() -> str:
 
 
 def token(length: int) -> str:
-    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(length))
+    """Random letters and digits, from one read of the system's random source (a slug, a
+    client id: no secret, so the slight bias of the modulo does not matter)."""
+    return "".join(SLUG_ALPHABET[byte % len(SLUG_ALPHABET)] for byte in secrets.token_bytes(length))
 
 
 class Tables(ABC):
     """Objects per type, in id order, behind one lock."""
 
     def __init__(self, seeded: Seeded) -> None:
-        self._objects = seeded.objects
+        self._objects: dict[str, MutableMapping[str, Json]] = {
+            name: Table(objects, INDEXES[name]) if name in INDEXES else objects
+            for name, objects in seeded.objects.items()
+        }
         self._next_ids = dict(seeded.next_ids)
         self._lock = threading.RLock()
-        self._parents: dict[str, dict[str, str]] = {}
-        self._queries_by_key = {rules.query_key(q): q["id"] for q in self._table("queries")}
         self.deliveries: list[Delivery] = []
 
     def _table(self, type_name: str) -> list[Json]:
         return list(self._table_dict(type_name).values())
 
-    def _table_dict(self, type_name: str) -> dict[str, Json]:
+    def _table_dict(self, type_name: str) -> MutableMapping[str, Json]:
         table = self._objects.get(type_name)
         if table is None:
             raise not_found()
         return table
 
+    def _indexed(self, type_name: str) -> Table:
+        table = self._objects[type_name]
+        assert isinstance(table, Table), type_name
+        return table
+
     def _exists(self, table: str, object_id: str) -> bool:
-        if table == "dashboard_elements":
-            return object_id in self._parent_index(table)
+        if table in CHILDREN:
+            return object_id in self._indexed(CHILDREN[table][0]).index(table)
         return object_id in self._objects.get(table, {})
 
     def new_id(self, sequence: str) -> str:
@@ -92,7 +178,7 @@ class Tables(ABC):
             self._next_ids[sequence] = value + 1
             return str(value)
 
-    def _free_token(self, length: int, taken: set[str]) -> str:
+    def _free_token(self, length: int, taken: Container[str]) -> str:
         while True:
             candidate = token(length)
             if candidate not in taken:
@@ -105,24 +191,16 @@ class Tables(ABC):
         if obj is not None:
             table[obj["id"]] = {**obj, key: obj[key] + delta}
 
-    def _parent_index(self, child_type: str) -> dict[str, str]:
-        """child id -> parent id, built on first use and kept up to date by child writes."""
-        index = self._parents.get(child_type)
-        if index is None:
-            parent_type = CHILDREN[child_type][0]
-            index = {
-                child["id"]: parent["id"]
-                for parent in self._objects[parent_type].values()
-                for child in parent[child_type]
-            }
-            self._parents[child_type] = index
-        return index
-
-    def _find_child(self, child_type: str, child_id: str) -> tuple[Json, Json]:
-        parent_id = self._parent_index(child_type).get(child_id)
-        parent = self._objects[CHILDREN[child_type][0]].get(parent_id or "")
+    def _parent_of(self, parent_type: str, part_index: str, part_id: str) -> Json:
+        """The dashboard (board) holding the part with that id, by the index of its parts."""
+        parents = self._indexed(parent_type)
+        parent: Json | None = parents.get(parents.index(part_index).first(part_id) or "")
         if parent is None:
             raise not_found()
+        return parent
+
+    def _find_child(self, child_type: str, child_id: str) -> tuple[Json, Json]:
+        parent = self._parent_of(CHILDREN[child_type][0], child_type, child_id)
         child = next((c for c in parent[child_type] if c["id"] == child_id), None)
         if child is None:
             raise not_found()
@@ -139,6 +217,22 @@ class Tables(ABC):
     @abstractmethod
     def _on_delete(self, type_name: str, obj: Json) -> None:
         """Keep counters, memberships and references true after a delete (core.py)."""
+
+    @abstractmethod
+    def get(self, type_name: str, object_id: str, fields: str | None = None) -> Json:
+        """An object as the API shows it by id (core.py)."""
+
+    @abstractmethod
+    def create(self, type_name: str, body: Any, caller_id: str) -> Json:
+        """A new top-level object, with Looker's checks and side effects (core.py)."""
+
+    @abstractmethod
+    def update(self, type_name: str, object_id: str, body: Any, caller_id: str) -> Json:
+        """A top-level object changed, with Looker's checks (core.py)."""
+
+    @abstractmethod
+    def create_child(self, child_type: str, body: Any) -> Json:
+        """A new part of a dashboard or board, with Looker's checks (core.py)."""
 
 
 def child_writable(key: str) -> bool:

@@ -143,11 +143,11 @@ class UsersMixin(Tables):
             return dict(credentials)
 
     def _check_email_free(self, email: str, user_id: str | None) -> None:
-        for other in self._table("users"):
-            if other["id"] != user_id and (other["email"] or "").lower() == email.lower():
-                raise validation_failed(
-                    [ErrorDetail("email", "already_exists", "Email is already taken.")]
-                )
+        holders = self._indexed("users").index("email").ids(email.lower())
+        if any(holder != user_id for holder in holders):
+            raise validation_failed(
+                [ErrorDetail("email", "already_exists", "Email is already taken.")]
+            )
 
     def password_reset(self, user_id: str, *, send: bool) -> Json:
         """A reset token; `send` also mails it (recorded as a delivery)."""
@@ -226,7 +226,7 @@ class UsersMixin(Tables):
 
     def _on_user_create(self, obj: Json, stamp: str) -> None:
         """A new user gets a personal folder under the users root and the default groups."""
-        users_root = next(f for f in self._table("folders") if f["is_users_root"])
+        users_root = next(f for f in self._objects["folders"].values() if f["is_users_root"])
         personal = shapes.blank("folders")
         name = " ".join(p for p in (obj["first_name"], obj["last_name"]) if p) or obj["id"]
         personal.update(
@@ -241,7 +241,8 @@ class UsersMixin(Tables):
         self._bump("folders", users_root["id"], "child_count", 1)
         obj["display_name"] = name
         obj["personal_folder_id"] = personal["id"]
-        default_groups = [g["id"] for g in self._table("groups") if g["include_by_default"]]
+        groups = self._objects["groups"].values()
+        default_groups = [g["id"] for g in groups if g["include_by_default"]]
         obj["group_ids"] = sorted({*obj["group_ids"], *default_groups}, key=int)
         for group_id in default_groups:
             self._bump("groups", group_id, "user_count", 1)

@@ -1,0 +1,76 @@
+"""Dashboards' LookML: in every backup, and a route for making dashboards again that ends
+exactly where the part-by-part route ends, in far fewer calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lookervault.local.standin import StandIn
+from lookervault.looker.compare import compare
+from lookervault.restore.plan import quieted
+from tests.restore.conftest import Restore, extract_items, read_items, writes
+from tests.restore.test_migrate import only_backed_up
+from tests.support.looker_fixtures import StandInFactory, sdk_for
+
+
+def test_a_backup_holds_each_user_defined_dashboards_lookml_as_looker_gives_it(
+    looker_a: StandIn, backup: Path
+) -> None:
+    dashboards = read_items(backup)["dashboards"]
+    sdk = sdk_for(looker_a)
+    assert dashboards
+    for dashboard_id, dashboard in dashboards.items():
+        assert dashboard["lookml"] == sdk.dashboard_lookml(dashboard_id).lookml
+
+
+def test_the_lookml_route_ends_where_the_part_by_part_route_ends(
+    backup: Path,
+    looker_b: StandIn,
+    standin_factory: StandInFactory,
+    restore: Restore,
+    tmp_path: Path,
+) -> None:
+    by_parts = standin_factory(seed=looker_b.seed, seed_value=1)
+    before = quieted(read_items(backup))
+
+    imported = restore(looker_b, "--db", str(backup), "--yes", "--json")
+    parted = restore(by_parts, "--db", str(backup), "--yes", "--json", "--no-lookml-import")
+
+    assert imported.code == 0, imported.err
+    assert parted.code == 0, parted.err
+    with_lookml = extract_items(looker_b, tmp_path / "imported.db")
+    part_by_part = extract_items(by_parts, tmp_path / "parted.db")
+    assert only_backed_up(compare(before, with_lookml)) == []
+    assert only_backed_up(compare(before, part_by_part)) == []
+    assert compare(part_by_part, with_lookml) == []
+    imports = [w for w in writes(looker_b) if w == "POST /dashboards/lookml"]
+    assert len(imports) == len(before["dashboards"])
+    assert "POST /dashboards/lookml" not in writes(by_parts)
+    assert imported.json()["write_requests"] < parted.json()["write_requests"]
+
+
+def test_after_the_lookml_route_a_rerun_writes_nothing(
+    backup: Path, looker_b: StandIn, restore: Restore
+) -> None:
+    assert restore(looker_b, "dashboards", "alerts", "--db", str(backup), "--yes").code == 0
+    looker_b.clear_exchanges()
+
+    again = restore(looker_b, "dashboards", "alerts", "--db", str(backup), "--yes")
+
+    assert again.code == 0, again.err
+    assert writes(looker_b) == []
+
+
+def test_a_looker_without_the_lookml_route_gets_its_dashboards_part_by_part(
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+) -> None:
+    looker_b.faults.fail_requests("POST", "/dashboards/lookml", times=None, status=404)
+
+    done = restore(looker_b, "dashboards", "--db", str(backup), "--yes", "--json")
+
+    assert done.code == 0, done.err
+    asked = [w for w in writes(looker_b) if w == "POST /dashboards/lookml"]
+    assert 1 <= len(asked) <= 8  # once per worker at most: the first refusal turns it off
+    restored = extract_items(looker_b, tmp_path / "b.db")
+    before = quieted(read_items(backup))
+    assert only_backed_up(compare(before, restored, ["dashboards"])) == []
