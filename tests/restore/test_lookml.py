@@ -74,3 +74,26 @@ def test_a_looker_without_the_lookml_route_gets_its_dashboards_part_by_part(
     restored = extract_items(looker_b, tmp_path / "b.db")
     before = quieted(read_items(backup))
     assert only_backed_up(compare(before, restored, ["dashboards"])) == []
+
+
+def test_a_dashboard_lost_again_comes_back_in_as_few_calls_as_the_first_time(
+    looker_a: StandIn, backup: Path, restore: Restore
+) -> None:
+    """The id map still names the tiles of the copy lost since: the new copy's tiles are
+    paired by what they hold, not deleted and made again."""
+    sdk = sdk_for(looker_a)
+    dashboards = read_items(backup)["dashboards"]
+    source_id = next(i for i, d in dashboards.items() if d["dashboard_elements"])
+    lost, calls = source_id, []
+    for _ in range(2):
+        sdk.delete_dashboard(lost)
+        looker_a.clear_exchanges()
+        args = ["--db", str(backup), "--id", f"dashboards:{source_id}", "--yes", "--json"]
+        done = restore(looker_a, *args)
+        assert done.code == 0, done.err
+        calls.append(writes(looker_a))
+        lost = next(i["target_id"] for i in done.json()["items"] if i["type"] == "dashboards")
+
+    assert "POST /dashboards/lookml" in calls[1]
+    assert not [c for c in calls[1] if c.endswith("/dashboard_elements") or "DELETE" in c]
+    assert len(calls[1]) == len(calls[0])

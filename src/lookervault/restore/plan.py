@@ -150,11 +150,13 @@ class Resolver:
         return str(personal) if personal is not None else None
 
     def _part(self, key: Key, holder_id: str | None) -> str | None:
-        """A tile, filter or section: by the id map, else paired within its holder's match
-        (itself when the holder is the very same object of the same instance)."""
+        """A tile, filter or section: by the id map while its holder's match still holds it,
+        else paired within that match (itself when the holder is the very same object of the
+        same instance). A dashboard made again under a new id has new tiles: trusting the map's
+        old ids would delete them and make them once more."""
         mapped = self._map(key[0]).get(key[1])
-        if mapped is not None:
-            return mapped
+        if mapped is not None and holder_id is None:
+            return mapped  # checking it would mean indexing every holder of the backup
         owner_id = holder_id or self.source.part_owner.get(key)
         if owner_id is None:
             return None
@@ -162,9 +164,17 @@ class Resolver:
         holder = self.resolve(owner)
         if holder is None:
             return None
+        if mapped is not None and mapped in self._held(owner[0], holder, key[0]):
+            return mapped
         if owner not in self._pairs:
             self._pairs[owner] = self._pair_parts(owner, holder)
         return self._pairs[owner].get(key)
+
+    def _held(self, holder_type: str, holder: str, part_type: str) -> set[str]:
+        fetch_full(self.target, [(holder_type, holder)], self._workers)
+        return {
+            str(p["id"]) for p in parts(self.target.item((holder_type, holder)) or {}, part_type)
+        }
 
     def _pair_parts(self, owner: Key, holder: str) -> dict[Key, str]:
         fetch_full(self.target, [(owner[0], holder)], self._workers)
