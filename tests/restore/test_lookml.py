@@ -83,7 +83,9 @@ def test_a_dashboard_lost_again_comes_back_in_as_few_calls_as_the_first_time(
     paired by what they hold, not deleted and made again."""
     sdk = sdk_for(looker_a)
     dashboards = read_items(backup)["dashboards"]
-    source_id = next(i for i, d in dashboards.items() if d["dashboard_elements"])
+    source_id = next(
+        i for i, d in dashboards.items() if d["dashboard_elements"] and not d["deleted"]
+    )
     lost, calls = source_id, []
     for _ in range(2):
         sdk.delete_dashboard(lost)
