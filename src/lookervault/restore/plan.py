@@ -170,15 +170,16 @@ class Resolver:
             self._pairs[owner] = self._pair_parts(owner, holder)
         return self._pairs[owner].get(key)
 
-    def _held(self, holder_type: str, holder: str, part_type: str) -> set[str]:
+    def _holder_item(self, holder_type: str, holder: str) -> Json:
+        """The target's dashboard or board, whole: its parts are inside it."""
         fetch_full(self.target, [(holder_type, holder)], self._workers)
-        return {
-            str(p["id"]) for p in parts(self.target.item((holder_type, holder)) or {}, part_type)
-        }
+        return self.target.item((holder_type, holder)) or {}
+
+    def _held(self, holder_type: str, holder: str, part_type: str) -> set[str]:
+        return {str(p["id"]) for p in parts(self._holder_item(holder_type, holder), part_type)}
 
     def _pair_parts(self, owner: Key, holder: str) -> dict[Key, str]:
-        fetch_full(self.target, [(owner[0], holder)], self._workers)
-        found = self.target.item((owner[0], holder)) or {}
+        found = self._holder_item(owner[0], holder)
         if self.same_instance and holder == owner[1]:
             part_types = [t for t, o in PART_OWNERS.items() if o == owner[0]]
             return {
