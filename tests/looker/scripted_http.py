@@ -29,6 +29,9 @@ def scripted_server() -> Iterator[Script]:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.do_GET()
 
+        def do_DELETE(self) -> None:
+            self.do_GET()
+
         def do_GET(self) -> None:
             script.seen.append(f"{self.command} {self.path}")
             status, headers, body = script.answers.popleft()

@@ -143,3 +143,16 @@ def test_a_post_that_may_have_created_something_is_not_repeated() -> None:
         "POST /api/4.0/login",
         "POST /api/4.0/login",
     ]
+
+
+def test_a_delete_whose_repeat_finds_nothing_was_done_by_the_attempt_that_failed() -> None:
+    with scripted_server() as script:
+        script.add(503)
+        script.add(404, b'{"message": "Not found"}')
+        script.add(404, b'{"message": "Not found"}')
+        http, waits = session()
+        response = http.delete(f"{script.url}/api/4.0/dashboard_elements/7")
+        assert (response.status_code, response.content, len(waits)) == (204, b"", 1)
+        with pytest.raises(LookerRequestError) as caught:  # at once: it was never there
+            http.delete(f"{script.url}/api/4.0/dashboard_elements/8")
+    assert caught.value.status == 404 and caught.value.attempts == 1

@@ -121,7 +121,8 @@ class RetryingSession(requests.Session):
     """A requests session that rate-limits, retries and raises `LookerRequestError`.
 
     Retried: 429 for every request; 5xx, timeouts and connection failures only for requests
-    safe to repeat (all but POST, login excepted), so a later restore never creates twice.
+    safe to repeat (all but POST, login excepted), so a later restore never creates twice. A
+    DELETE that a repeat answers 404 is done: the attempt that failed had deleted it.
     """
 
     def __init__(
@@ -154,6 +155,8 @@ class RetryingSession(requests.Session):
                 status = response.status_code
                 if status < 400:
                     return response
+                if status == 404 and method == "DELETE" and attempt > 1:
+                    return _deleted(response)
                 detail = _error_message(response)
                 if status != 429 and (status < 500 or not _may_repeat(method, url)):
                     raise LookerRequestError(method, url, status, detail, attempt)
@@ -167,6 +170,19 @@ class RetryingSession(requests.Session):
             self.stats.add(retries=1)
             self._sleep(self.policy.delay(attempt, retry_after, self._rng))
         raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _deleted(response: requests.Response) -> requests.Response:
+    """The 204 the first attempt of a DELETE would have had."""
+    response.status_code = 204
+    response._content = b""
+    return response
+
+
+def transient(exc: LookerRequestError) -> bool:
+    """A failure that may pass: no answer (a dropped connection, a timeout), a 5xx or a 429.
+    A write that failed so may or may not have happened."""
+    return exc.status is None or exc.status == 429 or exc.status >= 500
 
 
 def _may_repeat(method: str, url: str) -> bool:
@@ -203,15 +219,16 @@ def _error_message(response: requests.Response) -> str:
 
 
 def load_settings(
-    config_file: str = "looker.ini", section: str | None = None
+    config_file: str = "looker.ini", section: str | None = None, *, environment: bool = True
 ) -> api_settings.ApiSettings:
-    """SDK settings from `LOOKERSDK_*` over looker.ini; exit 2 naming both when incomplete."""
+    """SDK settings from `LOOKERSDK_*` over looker.ini (without `environment`: the file alone,
+    for a file the user named to reach another instance); exit 2 naming both when incomplete."""
     try:
         settings = api_settings.ApiSettings(
             filename=config_file,
             section=section,
             sdk_version=constants.sdk_version,
-            env_prefix=ENV_PREFIX,
+            env_prefix=ENV_PREFIX if environment else None,
         )
         config = settings.read_config()
     except FileNotFoundError as exc:
@@ -244,6 +261,10 @@ class LookerClient:
     host: str
     versions: dict[str, Any] | None = None
     """What `/versions` answered, once `release_version` asked."""
+    api_url: str = ""
+    """`base_url/api/4.0`: where `send_as` sends."""
+    verify_ssl: bool = True
+    timeout_s: int = 120
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET an API path through the SDK (auth, transport) and return Looker's JSON as is."""
@@ -268,6 +289,19 @@ class LookerClient:
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8")
         return json.loads(raw) if isinstance(raw, str) and raw else None
+
+    def send_as(self, token: str, method: str, path: str, body: Any = None) -> Any:
+        """A request made as another user, with the access token `login_user` gave for them
+        (the SDK's own session stays the API user's, for every other thread)."""
+        response = self.session.request(
+            method,
+            self.api_url + path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=self.timeout_s,
+            verify=self.verify_ssl,
+        )
+        return response.json() if response.content else None
 
 
 def api_path(template: str, item_id: str) -> str:
@@ -294,7 +328,14 @@ def connect(
         transport,
         "4.0",
     )
-    return LookerClient(sdk=sdk, session=session, host=looker_host(settings.base_url))
+    return LookerClient(
+        sdk=sdk,
+        session=session,
+        host=looker_host(settings.base_url),
+        api_url=f"{settings.base_url.rstrip('/')}/api/4.0",
+        verify_ssl=settings.verify_ssl,
+        timeout_s=settings.timeout,
+    )
 
 
 def release_version(client: LookerClient) -> str:
