@@ -30,10 +30,18 @@ def verify_command(
     else:
         _show(source, result)
     if not result.ok:
-        raise RuntimeFailure(
-            f"{source} failed {result.problems} check(s): it is not a whole backup.",
+        failed = {check.name for check in result.checks if not check.ok}
+        hint = (
             "See the table above; a killed or failed extraction is finished with "
-            "`lookervault extract --resume`.",
+            "`lookervault extract --resume`."
+        )
+        if failed <= {"sqlite", "references"}:
+            hint = (
+                "See the table above: the file changed after its extraction, or is damaged. "
+                "Use another snapshot, or extract again."
+            )
+        raise RuntimeFailure(
+            f"{source} failed {result.problems} check(s): it is not a whole backup.", hint
         )
 
 
@@ -49,3 +57,8 @@ def _show(source: str, result: Verification) -> None:
     more = len(result.dangling) - SHOWN_REFERENCES
     if more > 0:
         click.echo(f"  ... and {more} more dangling reference(s); --json lists them all.")
+    for reference in result.held_by_looker[:SHOWN_REFERENCES]:
+        click.echo(f"  Note: {reference}; Looker itself held it so")
+    more = len(result.held_by_looker) - SHOWN_REFERENCES
+    if more > 0:
+        click.echo(f"  Note: ... and {more} more that Looker itself held; --json lists them.")

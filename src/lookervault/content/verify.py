@@ -3,6 +3,10 @@ problem: SQLite's own integrity check, the schema version, whether the last extr
 completed, whether each type holds as many items as the run that extracted it counted, and
 whether every reference inside the backup (a dashboard's folder, a tile's look, a
 schedule's dashboard, a group's members, ...) points at an item the backup holds.
+
+A reference to nothing is damage unless Looker itself held it so: extraction records those
+(a tile on a deleted look, content of a user who left) when it completes a run, and they are
+reported as notes, not failures.
 """
 
 from __future__ import annotations
@@ -13,8 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lookervault.looker import store
-from lookervault.looker.compare import EXTRA_REFERENCES
-from lookervault.looker.content_types import BY_NAME, PART_OWNERS, ids_at, parts
+from lookervault.looker.references import Dangling, find_dangling
 
 RESUME_HINT = "finish it with `lookervault extract --resume --db ...`"
 
@@ -24,25 +27,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-@dataclass(frozen=True)
-class Dangling:
-    """An item that names another item the backup does not hold."""
-
-    type: str
-    id: str
-    title: str | None
-    field: str
-    target_type: str
-    target_id: str
-
-    def __str__(self) -> str:
-        title = f" {self.title!r}" if self.title else ""
-        return (
-            f"{self.type} {self.id}{title}: {self.field} -> {self.target_type} "
-            f"{self.target_id}, which the backup does not hold"
-        )
 
 
 @dataclass(frozen=True)
@@ -63,6 +47,9 @@ class Verification:
     checks: list[Check] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
     dangling: list[Dangling] = field(default_factory=list)
+    """References to nothing that Looker did not hold so: damage."""
+    held_by_looker: list[Dangling] = field(default_factory=list)
+    """References Looker itself held dangling when the backup was made."""
 
     @property
     def ok(self) -> bool:
@@ -78,6 +65,7 @@ class Verification:
             "checks": [asdict(c) for c in self.checks],
             "counts": {c.type: {"recorded": c.recorded, "found": c.found} for c in self.counts},
             "dangling_references": [asdict(d) for d in self.dangling],
+            "held_dangling_by_looker": [asdict(d) for d in self.held_by_looker],
         }
 
 
@@ -165,26 +153,25 @@ def _counts(conn: sqlite3.Connection, result: Verification) -> Check:
 
 
 def _references(conn: sqlite3.Connection, result: Verification) -> Check:
-    held: dict[str, set[str]] = {}
-    pointers: list[Dangling] = []
-    for type_name, item_id, item in store.current_items(conn):
-        if type_name not in BY_NAME:
-            continue
-        held.setdefault(type_name, set()).add(item_id)
-        title = BY_NAME[type_name].title_of(item)
-        for part_type, owner_type in PART_OWNERS.items():
-            if owner_type == type_name:
-                found = (str(p.get("id")) for p in parts(item, part_type))
-                held.setdefault(part_type, set()).update(found)
-        references = [(r.path, r.type) for r in BY_NAME[type_name].references]
-        for path, target in (*references, *EXTRA_REFERENCES.get(type_name, ())):
-            for target_id in ids_at(item, path):
-                pointers.append(Dangling(type_name, item_id, title, path, target, target_id))
-    result.dangling = [p for p in pointers if p.target_id not in held.get(p.target_type, set())]
+    dangling, pointers, held = find_dangling(store.current_items(conn))
+    run = next((r for r in store.runs(conn) if r.status == "complete"), None)
+    recorded = store.recorded_dangling(conn, run.id) if run is not None else None
+    for reference in dangling:
+        looker_held = recorded is not None and reference.key in recorded
+        (result.held_by_looker if looker_held else result.dangling).append(reference)
+    note = ""
+    if result.held_by_looker:
+        note = (
+            f"; {len(result.held_by_looker)} point at what Looker itself no longer held when "
+            "the backup was made (a deleted look, a user who left): restore carries those items "
+            "over with a stated adjustment"
+        )
     if not result.dangling:
-        return Check("references", True, f"{len(pointers)} references, all held")
-    absent = sorted({d.target_type for d in result.dangling} - set(held))
-    detail = f"{len(result.dangling)} of {len(pointers)} references point at nothing"
+        return Check("references", True, f"{pointers} references, all held{note}")
+    absent = sorted({d.target_type for d in result.dangling} - held)
+    detail = f"{len(result.dangling)} of {pointers} references point at nothing"
     if absent:
         detail += f" (the backup holds no {', '.join(absent)} at all)"
-    return Check("references", False, detail)
+    if recorded is None:
+        detail += "; the backup predates the record of what Looker itself held dangling"
+    return Check("references", False, detail + note)

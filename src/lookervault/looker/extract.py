@@ -41,6 +41,7 @@ from lookervault.looker.content_types import (
     id_order,
 )
 from lookervault.looker.instance import read_instance_urls
+from lookervault.looker.references import find_dangling
 
 RESUME_HINT = "Fix the cause and re-run with --resume to continue from the last committed page."
 
@@ -204,6 +205,9 @@ def extract(
         store.mark_running(conn, job.run_id, looker_version)
         store.record_instance(conn, job.run_id, read_instance_urls(client))
         errors = _run(job, client, workers)
+        if not errors:
+            dangling = find_dangling(store.current_items(conn))[0]
+            store.record_dangling(conn, job.run_id, (d.key for d in dangling))
         finished_at = datetime.now(UTC)
         counts = store.run_counts(conn, job.run_id)
         store.finish_run(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +69,14 @@ create table if not exists run_seen (
     type text not null,
     id text not null,
     primary key (run_id, type, id)
+);
+create table if not exists run_dangling (
+    run_id integer not null references runs (id),
+    type text not null,
+    id text not null,
+    field text not null,
+    target_type text not null,
+    target_id text not null
 );
 """
 
@@ -321,6 +329,31 @@ def mark_missing(conn: sqlite3.Connection, run_id: int, type_name: str, since: d
             (since.isoformat(), type_name, run_id, type_name),
         )
     return cursor.rowcount
+
+
+def record_dangling(
+    conn: sqlite3.Connection, run_id: int, found: Iterable[tuple[str, str, str, str, str]]
+) -> None:
+    """The references Looker itself held dangling when the run completed (references.py)."""
+    with conn:
+        conn.execute("delete from run_dangling where run_id = ?", (run_id,))
+        conn.executemany(
+            "insert into run_dangling values (?, ?, ?, ?, ?, ?)", ((run_id, *f) for f in found)
+        )
+
+
+def recorded_dangling(
+    conn: sqlite3.Connection, run_id: int
+) -> set[tuple[str, str, str, str, str]] | None:
+    """What `record_dangling` kept for the run; None for a backup made before runs kept it."""
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+    if "run_dangling" not in tables:
+        return None
+    rows = conn.execute(
+        "select type, id, field, target_type, target_id from run_dangling where run_id = ?",
+        (run_id,),
+    )
+    return {(r[0], r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def run_counts(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
