@@ -20,7 +20,7 @@ def test_a_failing_type_leaves_the_rest_done_and_retry_failed_completes(
 ) -> None:
     looker_b.faults.fail_requests("POST", "/looks", times=1000, status=503)
 
-    broken = restore(looker_b, "--db", str(backup), "--yes", "--json")
+    broken = restore(looker_b, "--db", str(backup), "--yes", "--json", "--max-retries", "0")
 
     assert broken.code == 1
     assert "--retry-failed" in broken.err

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from looker_sdk import models40 as m
 
-from lookervault.local.standin import StandIn
+from lookervault.errors import UsageError
+from lookervault.local.standin import SeedSize, StandIn
 from lookervault.looker.compare import compare
 from lookervault.restore.identity import SAMPLE, Fingerprint, decide, fingerprint
 from tests.restore.conftest import Restore, extract_items, read_items, writes
 from tests.support.fault_proxy import FaultProxy
-from tests.support.looker_fixtures import sdk_for
+from tests.support.looker_fixtures import StandInFactory, sdk_for
 
 CREATED = "2023-04-01T10:00:00.000+00:00"
 LATER = "2024-09-30T08:30:00.000+00:00"
@@ -25,6 +26,18 @@ def test_matching_creation_times_make_one_instance_whatever_the_urls() -> None:
     found = decide(prints, "looker.example.com", "proxy.internal:8443", "a", "b")
     assert found.same and found.basis == "content"
     assert "40 of 42" in found.reason and "proxy.internal:8443" in found.reason
+    configured = ("looker.example.com", "looker.example.com")
+    assert decide(prints, "x", "y", "a", "b", configured=configured).same
+
+
+def test_agreeing_content_under_two_configured_urls_is_refused_as_a_possible_clone() -> None:
+    prints = Fingerprint(agreeing=40)
+    with pytest.raises(UsageError) as caught:
+        decide(prints, None, None, "a", "b", configured=("prod.example.com", "stage.example.com"))
+    said = str(caught.value)
+    assert "prod.example.com" in said and "stage.example.com" in said
+    assert "--other-instance" in said and "--same-instance" in said
+    assert not decide(prints, None, None, "a", "b", False, ("p", "s")).same
 
 
 def test_a_new_instance_at_the_old_url_is_another_instance() -> None:
@@ -151,3 +164,29 @@ def test_same_instance_override_into_another_instance(
     assert forced.code == 0, forced.err
     assert forced.json()["instance"]["basis"] == "override"
     assert forced.json()["same_instance"] is True
+
+
+def test_a_copy_of_the_instance_under_another_url_stops_the_restore_before_any_write(
+    backup: Path, standin_factory: StandInFactory, restore: Restore, tmp_path: Path
+) -> None:
+    """A staging instance made from a copy of production's database: same ids, same creation
+    moments, another configured URL. Same-instance rules would bring schedules back enabled
+    there, so the restore asks instead of guessing."""
+    clone = standin_factory(seed=SeedSize(), seed_value=0, host_url="https://staging.example")
+    _break(clone, backup)
+    clone.clear_exchanges()
+
+    for args in (("--dry-run",), ("--yes",)):
+        refused = restore(clone, "--db", str(backup), *args)
+        assert refused.code == 2, refused.err
+        assert "staging.example" in refused.err and "127.0.0.1" in refused.err
+        assert "--other-instance" in refused.err and "--same-instance" in refused.err
+    assert writes(clone) == []
+
+    done = restore(clone, "--db", str(backup), "--yes", "--json", "--other-instance")
+
+    assert done.code == 0, done.err
+    plans = {p["name"]: p for p in clone.items("scheduled_plans")}
+    lost = next(iter(read_items(backup)["scheduled_plans"].values()))
+    assert plans[lost["name"]]["enabled"] is False
+    assert clone.deliveries == []

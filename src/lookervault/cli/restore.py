@@ -28,6 +28,7 @@ from lookervault.looker.content_types import TYPE_NAMES
 
 if TYPE_CHECKING:
     from lookervault.restore.apply import Outcome
+    from lookervault.restore.plan import Step
     from lookervault.restore.service import Report, Restore
 
 ACTIONS = ("create", "update", "undelete", "unchanged", "skip")
@@ -71,6 +72,12 @@ ACTIONS = ("create", "update", "undelete", "unchanged", "skip")
     help="Create a dashboard from its backed-up LookML in one call, then fix what that does "
     "not carry (default), or part by part.",
 )
+@click.option(
+    "--fallback-owner",
+    metavar="EMAIL",
+    help="Who owns restored content whose owner is in neither the backup nor Looker (a user "
+    "who left): the target user with this email (default: the API user).",
+)
 @click.option("--retry-failed", is_flag=True, help="Only the items that failed in the last run.")
 @click.option("--verbose", "-v", is_flag=True, help="List every item of the plan.")
 @looker_options
@@ -88,6 +95,7 @@ def restore(
     enable_schedules: bool,
     same_instance: bool | None,
     lookml_import: bool,
+    fallback_owner: str | None,
     retry_failed: bool,
     verbose: bool,
     workers: int,
@@ -130,6 +138,7 @@ def restore(
             rate_limit_per_s=rate_limit,
             enable_schedules=enable_schedules,
             same_instance=same_instance,
+            fallback_owner=fallback_owner,
         )
         try:
             source = snapshot_ref or str(db_path)
@@ -164,6 +173,9 @@ def _run(
     from lookervault.restore.service import execute
 
     plan = prepared.plan
+    route = prepared.route_note(lookml_import)
+    if route is not None:
+        prepared.notes.append(route)
     header = {
         "source": source,
         "source_host": plan.source.host,
@@ -171,6 +183,7 @@ def _run(
         "same_instance": plan.resolver.same_instance,
         "instance": plan.resolver.identity.record(),
         "notes": prepared.notes,
+        "adjusted": [step.record() for step in _adjusted(prepared)],
         "plan_seconds": round(prepared.seconds, 3),
     }
     if dry_run or not plan.writes:
@@ -199,7 +212,10 @@ def _run(
                 **header,
                 "counts": report.counts(),
                 "write_requests": report.write_requests,
+                "repeated_requests": report.repeated,
+                "adopted": report.adopted,
                 "apply_seconds": round(report.seconds, 3),
+                "done_notes": report.notes,
                 "items": items,
                 "new_slugs": [slug.record() for slug in report.new_slugs],
                 "failures": [o.record() for o in report.failed],
@@ -222,11 +238,24 @@ def _show_plan(prepared: Restore, verbose: bool) -> None:
     click.echo(f"Restore from {plan.source.host} into {plan.target.host}: {where}.")
     click.echo(f"  Decided so because {identity.reason}.")
     console.print(counts_table("Plan", ACTIONS, plan.counts()))
+    adjusted = {step.key for step in _adjusted(prepared)}
     for step in plan.steps.values():
-        if verbose or (step.needed_by and step.action == "create"):
+        if verbose or (step.needed_by and step.action == "create") or step.key in adjusted:
             click.echo(_describe(step.record()))
     for note in prepared.notes:
         click.echo(f"Note: {note}")
+
+
+def _adjusted(prepared: Restore) -> list[Step]:
+    """Steps that will differ from the backup, or be left out, because of what Looker
+    itself held dangling: each is named before anything is written."""
+    from lookervault.restore.plan import LOOKER_HELD
+
+    return [
+        step
+        for step in prepared.plan.steps.values()
+        if step.adjustments or (step.action == "skip" and LOOKER_HELD in (step.reason or ""))
+    ]
 
 
 def _describe(record: dict[str, Any]) -> str:
@@ -237,6 +266,8 @@ def _describe(record: dict[str, Any]) -> str:
         text += f" [needed by {record['needed_by']}]"
     if record["reason"]:
         text += f": {record['reason']}"
+    for adjustment in record["adjustments"]:
+        text += f"\n      - {adjustment}"
     return text
 
 
@@ -254,6 +285,13 @@ def _show_report(prepared: Restore, report: Report, verbose: bool) -> None:
         click.echo(
             f"  {len(waiting)} item(s) were skipped because something they need failed "
             "(-v lists them)."
+        )
+    for note in report.notes:
+        click.echo(f"  Note: {note}")
+    if report.repeated:
+        click.echo(
+            f"  {report.repeated} write request(s) were sent again after Looker gave no clear "
+            f"answer; {report.adopted} create(s) had happened and were found instead of repeated."
         )
     for slug in report.new_slugs:
         click.echo(

@@ -2,25 +2,35 @@
 of workers, so independent items run in parallel.
 
 A step whose dependency failed is skipped with that reason, never attempted blind. A step that
-fails is recorded in the restore state with its error and the run goes on with the rest. A
-step with a second call (references marked `late`: a group's members, a folder's access) lets
-what waits for it go on after its first call, and ends once the second call is done.
+fails on a passing fault (no answer, a 5xx, a 429 out of retries) is tried again, planned
+afresh from what Looker now holds, while what needs it waits; a step that still fails is
+recorded in the restore state with its error and the run goes on with the rest. A step no run
+could ever write (the backup lacks what it needs) is skipped with its reason, not recorded as
+a failure. A step with a second call (references marked `late`: a group's members, a
+folder's access) lets what waits for it go on after its first call, and ends once the second
+call is done; a folder's second call also waits for its parent folder's (top-down access).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lookervault.looker.client import LookerRequestError, transient
 from lookervault.restore.boards import write_board
 from lookervault.restore.dashboards import write_dashboard
-from lookervault.restore.plan import Step, wanted
+from lookervault.restore.plan import WRITES, Step, classify, translator, wanted
 from lookervault.restore.source import Key
 from lookervault.restore.state import RestoreState
+from lookervault.restore.target import fetch_full
 from lookervault.restore.writes import (
     Context,
+    Noted,
+    Unrestorable,
     write_alert,
     write_favorite,
     write_folder,
@@ -76,12 +86,17 @@ class Outcome:
     result: Result
     target_id: str | None
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the step left undone without failing (a part Looker refused)."""
+    attempts: int = 1
 
     def record(self) -> Json:
         return self.step.record() | {
             "result": self.result,
             "target_id": self.target_id,
             "error": self.error,
+            "notes": list(self.notes),
+            "attempts": self.attempts,
         }
 
 
@@ -100,14 +115,23 @@ def apply_plan(
     late_waiting = _waits(plan.steps, "late_waits")
     dependents = _dependents(waiting)
     late_dependents = _dependents(late_waiting)
+    after = _waits(plan.steps, "late_after")
+    final_dependents = _dependents(after)
+    for key, keys in after.items():
+        late_waiting[key] |= keys
     held: dict[Key, Outcome] = {}
     ready = [key for key, waits in waiting.items() if not waits]
     running: dict[Future[Outcome], tuple[Key, bool]] = {}
 
     def finish(outcome: Outcome) -> None:
-        outcomes[outcome.step.key] = outcome
+        key = outcome.step.key
+        outcomes[key] = outcome
         if progress:
             progress(outcome)
+        for other in final_dependents.get(key, []):
+            late_waiting[other].discard(key)
+            if other in held:
+                hold_or_finish(other, held[other])
 
     def hold_or_finish(key: Key, outcome: Outcome) -> None:
         if key not in held:
@@ -186,14 +210,58 @@ def _run(ctx: Context, state: RestoreState, step: Step, blocker: str | None) -> 
     if step.action in ("skip", "unchanged"):
         _remember_match(ctx, step)
         return Outcome(step, _DONE[step.action], step.target_id)
-    try:
-        target_id = _write(ctx, step)
-    except Exception as exc:  # one item's failure must not stop the others; it is recorded
-        error = str(exc) or type(exc).__name__
-        state.record_failure(step.key, error)
-        return Outcome(step, "failed", step.target_id, error)
-    state.clear_failure(step.key)
-    return Outcome(step, _DONE[step.action], target_id)
+    policy = ctx.plan.target.client.session.policy
+    attempts = min(ITEM_ATTEMPTS, policy.max_attempts)
+    rng = random.Random()
+    current = step
+    for attempt in range(1, attempts + 1):
+        try:
+            target_id = _write(ctx, current)
+        except Noted as noted:
+            state.clear_failure(step.key)
+            found = noted.target_id or current.target_id
+            return Outcome(step, "skipped", found, None, (str(noted),), attempt)
+        except Unrestorable as exc:  # no run could do better: a note, not a failure to retry
+            state.clear_failure(step.key)
+            reason = f"not restorable: {exc}"
+            return Outcome(step, "skipped", current.target_id, None, (reason,), attempt)
+        except LookerRequestError as exc:
+            if not transient(exc) or attempt == attempts:
+                return _failed(state, step, exc, attempt)
+            time.sleep(policy.delay(attempt, None, rng))
+            current = _replan(ctx, step)
+            if current.action not in WRITES:  # the failed try had done it all
+                state.clear_failure(step.key)
+                return Outcome(step, _DONE[step.action], current.target_id, attempts=attempt)
+            continue
+        except Exception as exc:  # one item's failure must not stop the others; it is recorded
+            return _failed(state, step, exc, attempt)
+        state.clear_failure(step.key)
+        notes = tuple(ctx.notes.get(step.key, ()))
+        return Outcome(step, _DONE[current.action], target_id, None, notes, attempt)
+    raise AssertionError("unreachable: the loop returns")
+
+
+ITEM_ATTEMPTS = 3
+"""Tries of one step whose write failed on a passing fault (each request already has its own
+retries): the same bound as the client's retries when those are fewer."""
+
+
+def _failed(state: RestoreState, step: Step, exc: Exception, attempts: int) -> Outcome:
+    error = str(exc) or type(exc).__name__
+    state.record_failure(step.key, error)
+    return Outcome(step, "failed", step.target_id, error, attempts=attempts)
+
+
+def _replan(ctx: Context, step: Step) -> Step:
+    """The step again, from what Looker holds now: the failed try may have made the item
+    (its id is in the id map) or part of it."""
+    plan = ctx.plan
+    target_id = plan.resolver.resolve(step.key)
+    if target_id is not None:
+        plan.target.full.pop((step.key[0], target_id), None)
+        fetch_full(plan.target, [(step.key[0], target_id)], 1)
+    return classify(plan, step.key, translator(plan.resolver))
 
 
 def _run_late(ctx: Context, state: RestoreState, outcome: Outcome) -> Outcome:

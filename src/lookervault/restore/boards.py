@@ -2,7 +2,8 @@
 
 Sections and items are written one by one (RESTORE-FACTS, "Boards"); `section_order` and
 `item_order` hold ids, so they are set last, with the target's ids. Sections and items the
-backup does not have are deleted.
+backup does not have are deleted; an item on content that is in neither the backup nor Looker
+is left out (the plan names it).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lookervault.restore import canonical
+from lookervault.looker.client import api_path
+from lookervault.restore import canonical, lookup
 from lookervault.restore.source import Key
 from lookervault.restore.writes import (
     Context,
-    ItemError,
     changed_fields,
     create,
     create_part,
@@ -54,8 +55,9 @@ def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
         functools.partial(ctx.send, "DELETE", path, key, id=extra)
         for extra in sorted(set(have) - set(pairs.values()))
     )
+    claims = lookup.Claims(set(have))
     ctx.each(
-        functools.partial(_write_section, ctx, key, target_id, section, pairs, have)
+        functools.partial(_write_section, ctx, key, target_id, section, pairs, have, claims)
         for section in sections
     )
     placed = [
@@ -79,6 +81,7 @@ def _write_section(
     section: Json,
     pairs: dict[str, str],
     have: dict[str, Json],
+    claims: lookup.Claims,
 ) -> None:
     source_id = str(section["id"])
     form = {k: section.get(k) for k in sorted(canonical.SECTION_FIELDS) if k in section}
@@ -89,7 +92,12 @@ def _write_section(
         ctx.plan.resolver.record(("board_sections", source_id), pairs[source_id])
         return
     body = {"board_id": board_id} | {k: v for k, v in form.items() if v is not None}
-    pairs[source_id] = create_part(ctx, key, "/board_sections", body, "board_sections", source_id)
+    path = api_path("/boards/{id}", board_id)
+    client = ctx.plan.target.client
+    find = lookup.part(client, path, claims, body, ("title", "description"), "board_sections")
+    made = create_part(ctx, key, "/board_sections", body, "board_sections", source_id, find)
+    pairs[source_id] = made
+    claims.add(made)
 
 
 @dataclass
@@ -100,19 +108,25 @@ class _Section:
     target_id: str
     existing: Json | None
     pairs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def items(self) -> list[Json]:
-        return canonical.ordered(
-            self.section.get("board_items") or [], self.section.get("item_order")
-        )
+    items: list[Json] = field(default_factory=list)
+    """Its backed-up items in order, but those on content that is nowhere."""
+    claims: lookup.Claims = field(default_factory=lookup.Claims)
 
     @property
     def have(self) -> dict[str, Json]:
         return {str(i["id"]): i for i in (self.existing or {}).get("board_items") or []}
 
     def pair_items(self, ctx: Context, key: Key, same: bool) -> None:
+        ordered = canonical.ordered(
+            self.section.get("board_items") or [], self.section.get("item_order")
+        )
+        self.items = [
+            i
+            for i in ordered
+            if not canonical.left_out_item(canonical.board_item_form(i, ctx.translate))
+        ]
         self.pairs = pair_parts(ctx, key, "board_items", self.items, set(self.have), same)
+        self.claims = lookup.Claims(set(self.have))
 
     def item_calls(self, ctx: Context, key: Key) -> list[Callable[[], object]]:
         extras = sorted(set(self.have) - set(self.pairs.values()))
@@ -125,8 +139,6 @@ class _Section:
     def _write_item(self, ctx: Context, key: Key, item: Json) -> None:
         source_id = str(item["id"])
         form = canonical.board_item_form(item, ctx.translate)
-        if form.get("dashboard_id", "") is None or form.get("look_id", "") is None:
-            raise ItemError("a board item points at content neither backed up nor in Looker")
         if source_id in self.pairs:
             diff = canonical.differing(form, self.have[self.pairs[source_id]])
             if diff:
@@ -136,8 +148,12 @@ class _Section:
         body = {"board_section_id": self.target_id} | {
             k: v for k, v in form.items() if v is not None
         }
-        path = "/board_items"
-        self.pairs[source_id] = create_part(ctx, key, path, body, "board_items", source_id)
+        section = api_path("/board_sections/{id}", self.target_id)
+        names = ("dashboard_id", "look_id", "lookml_dashboard_id", "custom_title", "custom_url")
+        find = lookup.part(ctx.plan.target.client, section, self.claims, body, names, "board_items")
+        made = create_part(ctx, key, "/board_items", body, "board_items", source_id, find)
+        self.pairs[source_id] = made
+        self.claims.add(made)
 
     def order_call(self, ctx: Context, key: Key) -> list[Callable[[], object]]:
         order = [self.pairs[str(i["id"])] for i in self.items]

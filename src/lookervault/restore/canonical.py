@@ -168,11 +168,28 @@ def positions(dashboard: Json) -> dict[str, Json]:
     }
 
 
+def stored_query(element: Json) -> Json | None:
+    """The query a look tile showed, as the backup holds it beside the look's id."""
+    maker = element.get("result_maker") or {}
+    return maker.get("query") or (element.get("look") or {}).get("query")
+
+
 def element_form(element: Json, translate: Translate, position: Json | None) -> Json:
-    """A tile without ids: its fields, its data source, its filter wiring and its place."""
+    """A tile without ids: its fields, its data source, its filter wiring and its place.
+
+    A tile on a look that is nowhere (Looker held it dangling) becomes a query tile of the
+    look's stored query; with no stored query its `look_id` is None: it is left out.
+    """
     form: Json = {k: element.get(k) for k in sorted(ELEMENT_FIELDS) if k in element}
-    if element.get("look_id") is not None:
-        form["look_id"] = translate("looks", str(element["look_id"]))
+    look = None if element.get("look_id") is None else translate("looks", str(element["look_id"]))
+    if look is not None:
+        form["look_id"] = look
+    elif element.get("look_id") is not None:
+        stored = query_definition(stored_query(element))
+        if stored is None:
+            form["look_id"] = None
+        else:
+            form["query"] = stored
     elif element.get("query") or element.get("query_id") is not None:
         form["query"] = query_definition(element.get("query"))
     merged = merge_definition(element.get("merge_query"))
@@ -184,6 +201,11 @@ def element_form(element: Json, translate: Translate, position: Json | None) -> 
         form["filterables"] = filterables(element)
     form["position"] = position
     return form
+
+
+def left_out(form: Json) -> bool:
+    """A tile whose look is nowhere and whose query the backup lacks: nothing to show."""
+    return "look_id" in form and form["look_id"] is None
 
 
 def filter_form(dashboard_filter: Json) -> Json:
@@ -206,8 +228,9 @@ def dashboard_children(dashboard: Json, translate: Translate) -> Json:
         ),
         "dashboard_elements": _sorted_forms(
             [
-                element_form(e, translate, places.get(str(e["id"])))
+                form
                 for e in dashboard.get("dashboard_elements") or []
+                if not left_out(form := element_form(e, translate, places.get(str(e["id"]))))
             ]
         ),
         "dashboard_layouts": _sorted_forms(
@@ -231,10 +254,16 @@ def board_item_form(item: Json, translate: Translate) -> Json:
     return form
 
 
+def left_out_item(form: Json) -> bool:
+    """A board item on content that is nowhere: the board comes back without it."""
+    return any(name in form and form[name] is None for name in ("dashboard_id", "look_id"))
+
+
 def section_form(section: Json, translate: Translate) -> Json:
     form: Json = {k: section.get(k) for k in sorted(SECTION_FIELDS) if k in section}
     items = ordered(section.get("board_items") or [], section.get("item_order"))
-    form["board_items"] = [board_item_form(i, translate) for i in items]
+    forms = [board_item_form(i, translate) for i in items]
+    form["board_items"] = [f for f in forms if not left_out_item(f)]
     return form
 
 

@@ -3,7 +3,10 @@
 Looker writes each part with calls of its own (RESTORE-FACTS, "Dashboards"): filters before
 tiles (tiles name the filters they listen to), a new tile gets a layout component on its own,
 and components are only ever PATCHed. The dashboard ends with exactly the backup's filters and
-tiles: parts the backup does not have are deleted, the only deletes a restore makes.
+tiles: parts the backup does not have are deleted, the only deletes a restore makes (besides a
+tile replaced by a new one: a query tile is turned into a look tile by making the look tile
+anew, as gzr does, since no public client shows that Looker accepts a look on a tile that
+has a result maker).
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from typing import Any
 
 import yaml
 
-from lookervault.looker.client import LookerRequestError
-from lookervault.restore import canonical
+from lookervault.looker.client import LookerRequestError, api_path
+from lookervault.restore import canonical, lookup
 from lookervault.restore.source import Key
+from lookervault.restore.target import again
 from lookervault.restore.writes import (
     Context,
     ItemError,
     NewSlug,
+    Unrestorable,
     changed_fields,
     create,
     create_part,
@@ -53,33 +58,54 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
         title = ctx.plan.source.title(key)
         ctx.new_slugs.append(NewSlug(key, title, target_id, str(slug), now))
     if any(part in changed for part in _PARTS):
-        _write_parts(ctx, key, target_id, ctx.target_item("dashboards", target_id))
+        target = ctx.target_item("dashboards", target_id)
+        _write_parts(ctx, key, target_id, target, imported is not None)
     if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
 
 
+LOOKML_IMPORT_SINCE = (22, 8)
+"""The first release whose spec has `import_dashboard_from_lookml` (sdk-codegen's spec
+history: release 22.8.73)."""
+
+
+def lookml_route(release: str | None) -> bool:
+    """Whether the Looker release `/versions` reported has the import route."""
+    try:
+        numbers = tuple(int(n) for n in str(release).split(".")[:2])
+    except ValueError:
+        return False
+    return len(numbers) == 2 and numbers >= LOOKML_IMPORT_SINCE
+
+
 def _import(ctx: Context, key: Key, want: Json) -> str | None:
     """The dashboard in one call, from the LookML the backup holds (`import_dashboard_from
     _lookml`), into its folder; None when that route is off, has no LookML to work from, or
-    Looker refuses it (the caller then writes the dashboard part by part).
+    Looker refuses it for this dashboard (the caller then writes it part by part).
 
     The LookML's `preferred_slug` is left out: Looker would overwrite any dashboard holding
     it, and drop that one's alerts. The slug, the owner and whatever else the LookML does not
-    carry (a look's tile is a query tile there) are then written as for an update.
+    carry (a look's tile is a query tile there) are then written as for an update. Releases
+    22.8 to 23.2 answer with the LookML envelope (`dashboard_id`, no `id`): the dashboard is
+    then read whole.
     """
     lookml = ctx.source_item(key).get("lookml")
     if not ctx.lookml_import or not lookml or want.get("folder_id") is None:
         return None
     body = {"folder_id": want["folder_id"], "lookml": without_preferred_slug(lookml)}
+    made = {"title": want.get("title"), "folder_id": want["folder_id"]}
+    find = lookup.created(ctx.plan.target, "dashboards", made)
     try:
-        answer = ctx.send("POST", "/dashboards/lookml", key, body)
+        answer = ctx.send("POST", "/dashboards/lookml", key, body, find=find)
     except LookerRequestError as exc:
-        if exc.status in (404, 405):  # a Looker release without the route
+        if exc.status == 405:  # this Looker has no such route at all
             ctx.lookml_import = False
         if exc.status is None or exc.status >= 500:
             raise  # it may have made the dashboard: the next run finds it by title
-        return None
+        return None  # 404 also means a model or folder this dashboard's LookML names
+    if isinstance(answer, dict) and answer.get("id") is None and answer.get("dashboard_id"):
+        answer = ctx.get(api_path("/dashboards/{id}", str(answer["dashboard_id"])))
     return ctx.created(key, answer)
 
 
@@ -118,8 +144,9 @@ def _create(ctx: Context, key: Key, want: Json) -> str:
     return create(ctx, key, body)
 
 
-def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
-    """`target` is the dashboard as last read or as its create answered.
+def _write_parts(ctx: Context, key: Key, target_id: str, target: Json, imported: bool) -> None:
+    """`target` is the dashboard as last read or as its create answered; `imported`: it was
+    just made from its LookML.
 
     Calls that do not need each other go side by side, in four rounds: what the backup does
     not have is deleted; filters are written beside the tiles' new queries; then the tiles;
@@ -135,19 +162,19 @@ def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
     ctx.each(
         functools.partial(ctx.send, "DELETE", path, key, id=part_id) for path, part_id in doomed
     )
+    same = ctx.plan.resolver.same_instance
     tiles = [_Tile(element, pairs.get(str(element["id"]))) for element in elements]
-    tiles = [
-        t
-        for t in tiles
-        if t.target_id or not unbuildable(t.want(ctx), ctx.plan.resolver.same_instance)
-    ]
+    tiles = [t for t in tiles if not canonical.left_out(t.want(ctx))]
+    tiles = [t for t in tiles if t.target_id or not unbuildable(t.want(ctx), same)]
+    claims = lookup.Claims({*have, *(t.target_id for t in tiles if t.target_id)})
+    filter_claims = lookup.Claims({str(f["id"]) for f in target.get("dashboard_filters") or []})
     calls: list[Callable[[], object]] = [
-        functools.partial(_write_filter, ctx, key, target_id, source, existing)
+        functools.partial(_write_filter, ctx, key, target_id, source, existing, filter_claims)
         for source, existing in filters.wanted
     ]
-    calls += [functools.partial(tile.prepare, ctx, key, have) for tile in tiles]
+    calls += [functools.partial(tile.prepare, ctx, key, have, imported) for tile in tiles]
     ctx.each(calls)
-    created = ctx.each(functools.partial(tile.write, ctx, key, target_id) for tile in tiles)
+    created = ctx.each(functools.partial(tile.write, ctx, key, target_id, claims) for tile in tiles)
     placed = {str(t.element["id"]): t.target_id for t in tiles if t.target_id}
     _write_layout(ctx, key, backup, target, placed, any(created))
 
@@ -169,17 +196,32 @@ def _filter_plan(backup: Json, target: Json) -> _Filters:
 
 
 def _write_filter(
-    ctx: Context, key: Key, target_id: str, source: Json, existing: Json | None
+    ctx: Context,
+    key: Key,
+    target_id: str,
+    source: Json,
+    existing: Json | None,
+    claims: lookup.Claims,
 ) -> None:
     form = canonical.filter_form(source)
+    source_id = str(source["id"])
     if existing is None:
         body = {"dashboard_id": target_id} | form
-        create_part(ctx, key, "/dashboard_filters", body, "dashboard_filters", str(source["id"]))
+        path = api_path("/dashboards/{id}/dashboard_filters", target_id)
+        find = lookup.part(ctx.plan.target.client, path, claims, body, ("name",))
+        made = create_part(
+            ctx, key, "/dashboard_filters", body, "dashboard_filters", source_id, find
+        )
+        claims.add(made)
         return
     diff = canonical.differing(form, canonical.filter_form(existing))
     if diff:
         ctx.send("PATCH", "/dashboard_filters/{id}", key, diff, id=str(existing["id"]))
-    ctx.plan.resolver.record(("dashboard_filters", str(source["id"])), str(existing["id"]))
+    ctx.plan.resolver.record(("dashboard_filters", source_id), str(existing["id"]))
+
+
+TILE_MATCH = ("type", "title", "title_text", "look_id", "query_id", "merge_result_id")
+"""What a tile a lost create made must share with the tile's body."""
 
 
 @dataclass
@@ -189,30 +231,61 @@ class _Tile:
     element: Json
     target_id: str | None
     body: Json | None = None
+    replace: bool = False
+    """The paired target tile is deleted and the tile made anew (a query tile that must
+    become a look tile)."""
 
     def want(self, ctx: Context) -> Json:
         return canonical.element_form(self.element, ctx.translate, None)
 
-    def prepare(self, ctx: Context, key: Key, have: dict[str, Json]) -> None:
-        """Its body, with a new query (or merge query) made first when its source changed."""
+    def prepare(self, ctx: Context, key: Key, have: dict[str, Json], imported: bool) -> None:
+        """Its body, with a new query (or merge query) made first when its source changed.
+        On a dashboard just imported from LookML, a look's tile arrived as a query tile: it is
+        made again as a look tile, not PATCHed into one."""
+        want = self.want(ctx)
         current = None
         if self.target_id is not None:
             current = canonical.element_form(have[self.target_id], lambda _t, v: v, None)
-        self.body = _element_body(ctx, key, self.want(ctx), current)
+        if imported and current is not None and want.get("look_id") and not current.get("look_id"):
+            self.replace, current = True, None
+        self.body = _element_body(ctx, key, want, current)
 
-    def write(self, ctx: Context, key: Key, dashboard_id: str) -> bool:
-        """Create or update the tile; True when it was created (it has a new place then)."""
+    def write(self, ctx: Context, key: Key, dashboard_id: str, claims: lookup.Claims) -> bool:
+        """Create or update the tile; True when it was made (it has a new place then)."""
         assert self.body is not None
         source_id = str(self.element["id"])
-        if self.target_id is None:
-            body = {"dashboard_id": dashboard_id} | self.body
-            path = "/dashboard_elements"
-            self.target_id = create_part(ctx, key, path, body, "dashboard_elements", source_id)
-            return True
-        if self.body:
-            ctx.send("PATCH", "/dashboard_elements/{id}", key, self.body, id=self.target_id)
-        ctx.plan.resolver.record(("dashboard_elements", source_id), self.target_id)
-        return False
+        if self.target_id is not None and not self.replace:
+            if not self.body or self._patched(ctx, key):
+                ctx.plan.resolver.record(("dashboard_elements", source_id), self.target_id)
+                return False
+            self.body = _element_body(ctx, key, self.want(ctx), None)
+            self.replace = True
+        if self.replace and self.target_id is not None:
+            ctx.send("DELETE", "/dashboard_elements/{id}", key, id=self.target_id)
+        body = {"dashboard_id": dashboard_id} | self.body
+        path = api_path("/dashboards/{id}/dashboard_elements", dashboard_id)
+        names = [name for name in TILE_MATCH if name in body]
+        find = lookup.part(ctx.plan.target.client, path, claims, body, names)
+        self.target_id = create_part(
+            ctx, key, "/dashboard_elements", body, "dashboard_elements", source_id, find
+        )
+        claims.add(self.target_id)
+        return True
+
+    def _patched(self, ctx: Context, key: Key) -> bool:
+        """PATCH the tile; False when it was to show a look and Looker refused that or
+        kept another data source: the tile is then made anew."""
+        assert self.body is not None and self.target_id is not None
+        look = self.body.get("look_id")
+        try:
+            answer = ctx.send(
+                "PATCH", "/dashboard_elements/{id}", key, self.body, id=self.target_id
+            )
+        except LookerRequestError as exc:
+            if look is None or exc.status != 422:
+                raise
+            return False
+        return look is None or str((answer or {}).get("look_id")) == str(look)
 
 
 def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> Json:
@@ -233,8 +306,6 @@ def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> J
     text = want.get("type") in canonical.TEXT_TYPES
     if not text:
         if "look_id" in want and differs("look_id"):
-            if want["look_id"] is None:
-                raise ItemError("a tile's look is neither backed up nor in Looker")
             body["look_id"] = want["look_id"]
         elif "query" in want and differs("query"):
             body["query_id"] = create_query(ctx, key, want["query"])
@@ -242,7 +313,7 @@ def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> J
             body["merge_result_id"] = _create_merge_query(ctx, key, want["merge_query"])
         elif "merge_result_id" in want and differs("merge_result_id"):
             if unbuildable(want, ctx.plan.resolver.same_instance):
-                raise ItemError("a merged-results tile cannot be rebuilt in another instance")
+                raise Unrestorable("a merged-results tile cannot be rebuilt in another instance")
             body["merge_result_id"] = want["merge_result_id"]
         new_source = {"look_id", "query_id", "merge_result_id"} & set(body)
         if new_source and current is not None:  # a tile shows one thing: clear the others
@@ -271,7 +342,8 @@ def _create_merge_query(ctx: Context, key: Key, definition: Json) -> str:
         }
         for source in definition["source_queries"]
     ]
-    answer = ctx.send("POST", "/merge_queries", key, definition | {"source_queries": sources})
+    body = definition | {"source_queries": sources}
+    answer = ctx.send("POST", "/merge_queries", key, body, find=again)
     if not isinstance(answer, dict) or answer.get("id") is None:
         raise ItemError("Looker answered the merge query create without an id")
     return str(answer["id"])

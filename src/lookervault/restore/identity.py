@@ -4,7 +4,10 @@ at an old one's.
 
     --same-instance / --other-instance                  -> that, whatever the evidence
     items both hold under one id (users, folders, ...)   -> created at the same moment: the same
-                                                            instance; at other moments: another
+                                                            instance, unless both are configured
+                                                            with URLs that differ: a copy of its
+                                                            database, perhaps; refuse, exit 2;
+                                                            at other moments: another
     nothing to compare: the URL each instance reports    -> equal: the same; else another
     neither reports one: the URL host used               -> equal: the same; else another
 
@@ -18,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+
+from lookervault.errors import UsageError
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
@@ -92,6 +97,21 @@ def fingerprint(source: Items, target: Items) -> Fingerprint:
     return Fingerprint(agreeing, differing)
 
 
+def _refuse_a_clone(counted: str, source: str | None, target: str | None) -> None:
+    """Content that agrees while the configured URLs differ: the same instance renamed, or a
+    copy of its database (a staging clone), where same-instance rules would bring schedules
+    back enabled and mail real people. Only the user can tell which."""
+    if source is None or target is None or source == target:
+        return
+    raise UsageError(
+        f"The target Looker holds the backup's own items ({counted} were created at the same "
+        f"moment), yet it is configured as {target} while the backup's instance was "
+        f"configured as {source}: it may be a copy of that instance's database.",
+        "Pass --other-instance to restore into it as another instance (schedules and alerts "
+        "come back disabled), or --same-instance if it is the very instance under a new URL.",
+    )
+
+
 def _moment(value: Any) -> Any:
     try:
         return datetime.fromisoformat(str(value))
@@ -106,9 +126,11 @@ def decide(
     source_host: str,
     target_host: str,
     override: bool | None = None,
+    configured: tuple[str | None, str | None] = (None, None),
 ) -> Identity:
     """`*_url`: the `host[:port]` each instance reports for itself (None: unknown);
-    `*_host`: the one the backup was read from and the one the restore reaches."""
+    `*_host`: the one the backup was read from and the one the restore reaches;
+    `configured`: the URL each is configured with (its `host_url` setting), where known."""
     if override is not None:
         flag = "--same-instance" if override else "--other-instance"
         return Identity(override, "override", f"{flag} was given")
@@ -116,6 +138,7 @@ def decide(
         share = prints.agreeing / prints.compared
         counted = f"{prints.agreeing} of {prints.compared} items held under the same id"
         if share >= AGREEMENT:
+            _refuse_a_clone(counted, *configured)
             via = ""
             if source_url and target_url and source_url != target_url:
                 via = f" (it now calls itself {target_url}, the backup says {source_url})"

@@ -67,7 +67,10 @@ def elements(
         return signature
 
     passes = [(form(translate), form(_as_is)), (source(translate), source(_as_is)), _both(_titled)]
-    return _greedy(backed_up, target, passes)
+    shown = [
+        e for e in backed_up if not canonical.left_out(canonical.element_form(e, translate, None))
+    ]
+    return _greedy(shown, target, passes)
 
 
 def _titled(element: Json) -> tuple[Any, Any]:

@@ -4,12 +4,18 @@ Matching, in order: the id map of earlier runs; the same id when the target is t
 the backup came from; the instance's own system folders and each user's personal folder; the
 natural key of the type (a user's email, a name, a title in its folder). An item nothing
 matches is created. Dependencies the selection needs but the target lacks join the plan.
+
+Instances hold references Looker itself left dangling: a tile on a deleted look, content of a
+user who left, a schedule of a deleted dashboard. What such a reference names is in neither the
+backup nor the target, so the item is carried over with a stated adjustment (a query tile of
+the look's stored query, a fallback owner) or left out with its reason, never failed: no run
+could ever restore it as it was.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,17 +36,21 @@ from lookervault.restore.target import SYSTEM_FOLDER_FLAGS, Target, fetch_full
 Json = dict[str, Any]
 Action = Literal["create", "update", "undelete", "unchanged", "skip"]
 WRITES: frozenset[Action] = frozenset({"create", "update", "undelete"})
-SCHEDULE_SWITCH = {"scheduled_plans": ("enabled", False), "alerts": ("is_disabled", True)}
-"""The field that keeps a restored schedule or alert from sending, and its quiet value."""
+QUIET_REASON = "Restored by LookerVault into another instance: enable it when ready."
+SCHEDULE_SWITCH: Mapping[str, Mapping[str, Any]] = {
+    "scheduled_plans": {"enabled": False},
+    "alerts": {"is_disabled": True, "disabled_reason": QUIET_REASON},
+}
+"""The fields that keep a restored schedule or alert from sending, and their quiet values."""
 
 
 def quieted(items: Mapping[str, Mapping[str, Json]]) -> dict[str, dict[str, Json]]:
     """Backed-up items as a restore into another instance leaves them without
     --enable-schedules: every schedule and alert switched off."""
     found = {type_name: dict(by_id) for type_name, by_id in items.items()}
-    for type_name, (name, quiet) in SCHEDULE_SWITCH.items():
+    for type_name, quiet in SCHEDULE_SWITCH.items():
         if type_name in found:
-            found[type_name] = {i: {**x, name: quiet} for i, x in found[type_name].items()}
+            found[type_name] = {i: {**x, **quiet} for i, x in found[type_name].items()}
     return found
 
 
@@ -58,6 +68,9 @@ class Step:
     waits_for: list[Key] = field(default_factory=list)
     late_waits: list[Key] = field(default_factory=list)
     """What the second call of the step waits for (a group's members: users)."""
+    late_after: list[Key] = field(default_factory=list)
+    """Steps whose second call must be done before this one's (a parent folder's access)."""
+    adjustments: list[Adjustment] = field(default_factory=list)
 
     def record(self) -> Json:
         return {
@@ -69,7 +82,21 @@ class Step:
             "changes": self.changes,
             "reason": self.reason,
             "needed_by": f"{self.needed_by[0]}:{self.needed_by[1]}" if self.needed_by else None,
+            "adjustments": [a.text for a in self.adjustments],
         }
+
+
+AdjustmentKind = Literal["owner", "query_tile", "tile_left_out", "board_item_left_out"]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """How a written item will differ from the backup because of a reference Looker held
+    dangling; `part` names the tile or board item concerned."""
+
+    kind: AdjustmentKind
+    text: str
+    part: str | None = None
 
 
 class Resolver:
@@ -82,10 +109,16 @@ class Resolver:
         state: RestoreState,
         workers: int,
         identity: Identity,
+        fallback_owner: Callable[[], str] | None = None,
     ) -> None:
+        """`fallback_owner`: the target user who owns content whose owner is nowhere (asked
+        only when some item needs one)."""
         self.source = source
         self.target = target
         self.identity = identity
+        self.denied = state.denied()
+        self._fallback = fallback_owner
+        self._fallback_id: str | None = None
         self._state = state
         self._workers = workers
         self._mapped: dict[str, dict[str, str]] = {}
@@ -97,6 +130,27 @@ class Resolver:
     @property
     def same_instance(self) -> bool:
         return self.identity.same
+
+    @property
+    def fallback_owner(self) -> str | None:
+        with self._lock:
+            if self._fallback_id is None and self._fallback is not None:
+                self._fallback_id = self._fallback()
+            return self._fallback_id
+
+    def nowhere(self, key: Key) -> bool:
+        """Neither the backup nor the target holds it: Looker held the reference dangling."""
+        if key[0] in PART_OWNERS:
+            held = key in self.source.part_owner
+        else:
+            held = self.source.get(key) is not None
+        return not held and self.resolve(key) is None
+
+    def deny(self, part: str) -> None:
+        """The target refused a deniable part (restore/denials.py): remembered for good."""
+        with self._lock:
+            self.denied.add(part)
+        self._state.record_denied(part)
 
     def record(self, key: Key, target_id: str, remember: bool = True) -> None:
         """A match or a create: kept for this run and, unless told, in the id map."""
@@ -202,7 +256,10 @@ class Resolver:
                 values.append("")
                 continue
             if translated and name in refs and value is not None:
-                value = self.resolve((refs[name], str(value)))
+                found = self.resolve((refs[name], str(value)))
+                if found is None and OWNER_FIELDS.get(type_name) == name:
+                    found = self.fallback_owner if self.nowhere(("users", str(value))) else None
+                value = found
             values.append(None if value is None else str(value))
         return tuple(values)
 
@@ -220,6 +277,16 @@ class Resolver:
                 index.setdefault(self.natural_key(type_name, target_item, False), target_id)
             self._natural[type_name] = index
         return self._natural[type_name].get(wanted)
+
+
+OWNER_FIELDS = {
+    "looks": "user_id",
+    "dashboards": "user_id",
+    "boards": "user_id",
+    "scheduled_plans": "user_id",
+    "alerts": "owner_id",
+}
+"""Types whose owner a restore writes: content of a user who left goes to the fallback owner."""
 
 
 def _live_first(item: Json) -> bool:
@@ -349,6 +416,9 @@ def build_plan(
         for dep in dependencies(source, key):
             if dep not in chosen and (is_looked_up(source, dep) or not resolver.resolve(dep)):
                 queue.append((dep, key))
+    shared = _shared_root(source, chosen)
+    if shared is not None:
+        chosen.setdefault(shared, None)
     order = {name: i for i, name in enumerate(restore_order())}
     keys = sorted(
         (k for k in chosen if not is_looked_up(source, k) or _access_only(source, k, chosen)),
@@ -366,7 +436,40 @@ def build_plan(
         step.waits_for = [_step_key(source, dep) for dep in dependencies(source, key, "first")]
         step.late_waits = [_step_key(source, dep) for dep in dependencies(source, key, "late")]
         plan.steps[key] = step
+    for key, step in plan.steps.items():
+        step.late_after = [k for k in _access_before(source, key) if k in plan.steps]
     return plan
+
+
+def _shared_root(source: Source, chosen: Mapping[Key, Key | None]) -> Key | None:
+    """The Shared folder, when the backup holds its access and a folder below it is chosen:
+    Looker derives a subfolder's access from its parent's, so the root's comes first."""
+    root = next(
+        (i for i, f in source.items.get("folders", {}).items() if f.get("is_shared_root")), None
+    )
+    if root is None or "content_metadata" not in (source.get(("folders", root)) or {}):
+        return None
+    below = any(
+        kind == "folders" and root in _ancestors(source, item_id) for kind, item_id in chosen
+    )
+    return ("folders", root) if below else None
+
+
+def _ancestors(source: Source, folder_id: str) -> list[str]:
+    found: list[str] = []
+    parent = (source.get(("folders", folder_id)) or {}).get("parent_id")
+    while parent is not None and str(parent) not in found:
+        found.append(str(parent))
+        parent = (source.get(("folders", str(parent))) or {}).get("parent_id")
+    return found
+
+
+def _access_before(source: Source, key: Key) -> list[Key]:
+    """A folder's access is written after its parent's (top-down)."""
+    if key[0] != "folders":
+        return []
+    parent = (source.get(key) or {}).get("parent_id")
+    return [] if parent is None else [("folders", str(parent))]
 
 
 def _step_key(source: Source, dep: Key) -> Key:
@@ -378,16 +481,26 @@ def _step_key(source: Source, dep: Key) -> Key:
 def wanted(plan: Plan, key: Key, translate: canonical.Translate, target_item: Json | None) -> Json:
     """The backed-up item in the form compared and written, with the restore's own rules."""
     item = plan.source.get(key) or {}
+    resolver = plan.resolver
     want = canonical.desired(key[0], item, translate)
     switch = SCHEDULE_SWITCH.get(key[0])
-    if switch and not plan.resolver.same_instance and not plan.enable_schedules:
-        name, quiet = switch
-        if target_item is None:
-            want[name] = quiet
-        else:
-            want.pop(name, None)
+    if switch and not resolver.same_instance and not plan.enable_schedules:
+        for name, quiet in switch.items():
+            if target_item is None:
+                want[name] = quiet
+            else:
+                want.pop(name, None)
+    owner = OWNER_FIELDS.get(key[0])
+    if owner and item.get(owner) is not None and resolver.nowhere(("users", str(item[owner]))):
+        want.pop(owner, None)  # an existing item keeps the owner Looker gave it
+        if target_item is None and resolver.fallback_owner is not None:
+            want[owner] = resolver.fallback_owner
     if key[0] == "groups" and item.get("include_by_default"):
         want.pop("member_user_ids", None)
+    if key[0] == "roles" and "role_groups" in resolver.denied:
+        want.pop("group_ids", None)
+    if key[0] == "users" and "email_logins" in resolver.denied:
+        want.pop("email", None)
     if key[0] == "dashboards" and want.get("slug") and target_item is not None:
         holder = slug_holder(plan.target, want["slug"])
         if holder is not None and holder != str(target_item.get("id")):
@@ -405,7 +518,7 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
     source = plan.source
     item = source.get(key) or {}
     step = Step(key, source.title(key), "unchanged")
-    reason = skip_reason(key, item)
+    reason = skip_reason(key, item) or left_out_reason(plan.resolver, key, item, translate)
     target_id = plan.resolver.resolve(key)
     step.target_id = target_id
     if reason:
@@ -413,15 +526,89 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
         return step
     if target_id is None:
         step.action = "create"
-        return step
-    current_item = plan.target.item((key[0], target_id)) or {}
-    want = wanted(plan, key, translate, current_item)
-    have = canonical.current(key[0], current_item)
-    step.changes = canonical.changes(key[0], want, have)
-    if is_looked_up(source, key):
-        step.changes = [name for name in step.changes if name == "access"]
-    if BY_NAME[key[0]].soft_delete and current_item.get("deleted") and not item.get("deleted"):
-        step.action = "undelete"
-    elif step.changes:
-        step.action = "update"
+    else:
+        current_item = plan.target.item((key[0], target_id)) or {}
+        want = wanted(plan, key, translate, current_item)
+        have = canonical.current(key[0], current_item)
+        step.changes = canonical.changes(key[0], want, have)
+        if is_looked_up(source, key):
+            step.changes = [name for name in step.changes if name == "access"]
+        if BY_NAME[key[0]].soft_delete and current_item.get("deleted") and not item.get("deleted"):
+            step.action = "undelete"
+        elif step.changes:
+            step.action = "update"
+    if step.action in WRITES:
+        step.adjustments = adjustments(plan.resolver, key, item, translate, step.action)
     return step
+
+
+def left_out_reason(
+    resolver: Resolver, key: Key, item: Json, translate: canonical.Translate
+) -> str | None:
+    """Why an item cannot be carried over at all: what it exists for is nowhere."""
+    named = {
+        "scheduled_plans": (("dashboard_id", "dashboards"), ("look_id", "looks")),
+        "content_favorites": (("user_id", "users"), *canonical.FAVORED),
+        "alerts": (("dashboard_element_id", "dashboard_elements"),),
+    }
+    for field_name, type_name in named.get(key[0], ()):
+        value = item.get(field_name)
+        if value is not None and resolver.nowhere((type_name, str(value))):
+            what = "tile" if type_name == "dashboard_elements" else type_name[:-1]
+            return f"its {what} {value} is in neither the backup nor Looker: {LOOKER_HELD}"
+    tile = item.get("dashboard_element_id") if key[0] == "alerts" else None
+    holder = resolver.source.part_owner.get(("dashboard_elements", str(tile))) if tile else None
+    if holder is not None:
+        dashboard = resolver.source.get(("dashboards", holder)) or {}
+        tiles = [e for e in dashboard.get("dashboard_elements") or [] if str(e["id"]) == str(tile)]
+        if tiles and canonical.left_out(canonical.element_form(tiles[0], translate, None)):
+            return f"the tile it watches, {tile}, is left out of its dashboard: {LOOKER_HELD}"
+    return None
+
+
+LOOKER_HELD = "Looker held the reference dangling, so there is nothing to carry it over to"
+
+
+def adjustments(
+    resolver: Resolver,
+    key: Key,
+    item: Json,
+    translate: canonical.Translate,
+    action: Action,
+) -> list[Adjustment]:
+    """How writing this item will differ from the backup, named before anything is written."""
+    found = []
+    owner = OWNER_FIELDS.get(key[0])
+    user = item.get(owner) if owner else None
+    if action == "create" and user is not None and resolver.nowhere(("users", str(user))):
+        fallback = resolver.fallback_owner
+        found.append(
+            Adjustment(
+                "owner",
+                f"its owner, user {user}, is in neither the backup nor Looker (a user who "
+                f"left): it will belong to user {fallback}, the fallback owner",
+            )
+        )
+    if key[0] == "dashboards":
+        for element in item.get("dashboard_elements") or []:
+            look = element.get("look_id")
+            if look is None or translate("looks", str(look)) is not None:
+                continue
+            tile = element.get("title") or element.get("title_text") or element["id"]
+            said = f"tile {tile!r} shows look {look}, which is in neither the backup nor Looker"
+            if canonical.left_out(canonical.element_form(element, translate, None)):
+                text = f"{said}: it is left out (the backup holds no query for it)"
+                found.append(Adjustment("tile_left_out", text, str(element["id"])))
+            else:
+                text = f"{said}: it comes back as a query tile of the look's stored query"
+                found.append(Adjustment("query_tile", text, str(element["id"])))
+    if key[0] == "boards":
+        for section in item.get("board_sections") or []:
+            for board_item in section.get("board_items") or []:
+                if canonical.left_out_item(canonical.board_item_form(board_item, translate)):
+                    text = (
+                        f"board item {board_item['id']} shows content that is in neither the "
+                        "backup nor Looker: it is left out"
+                    )
+                    found.append(Adjustment("board_item_left_out", text, str(board_item["id"])))
+    return found

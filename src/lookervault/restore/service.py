@@ -28,13 +28,14 @@ from lookervault.looker.client import (
     release_version,
 )
 from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order, restore_order
-from lookervault.looker.hosts import InstanceUrls
+from lookervault.looker.hosts import InstanceUrls, looker_host
 from lookervault.looker.instance import read_instance_urls
 from lookervault.restore import canonical
 from lookervault.restore.apply import Outcome, apply_plan
-from lookervault.restore.dashboards import unbuildable
+from lookervault.restore.dashboards import lookml_route, unbuildable
+from lookervault.restore.denials import DENIABLE
 from lookervault.restore.identity import Identity, decide, fingerprint
-from lookervault.restore.plan import Plan, Resolver, build_plan, slug_holder
+from lookervault.restore.plan import LOOKER_HELD, Plan, Resolver, Step, build_plan, slug_holder
 from lookervault.restore.source import Key, Source, open_source
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import Record, Target, Writer, read_more, read_target
@@ -67,6 +68,21 @@ class Restore:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     """Reading both sides and planning."""
+    release: str | None = None
+    """The Looker release `/versions` reported."""
+
+    def route_note(self, lookml_import: bool) -> str | None:
+        """Why new dashboards go part by part although the LookML route was asked for."""
+        made = any(
+            s.key[0] == "dashboards" and s.action == "create" for s in self.plan.steps.values()
+        )
+        if not (lookml_import and made) or lookml_route(self.release):
+            return None
+        return (
+            f"Looker {self.release or 'of an unknown release'} has no route to make a dashboard "
+            "from its LookML (it came with release 22.8): new dashboards are written part by "
+            "part."
+        )
 
     def close(self) -> None:
         self.state.close()
@@ -82,10 +98,23 @@ class Report:
     seconds: float
     """Applying the plan."""
     new_slugs: list[NewSlug] = field(default_factory=list)
+    repeated: int = 0
+    """Write requests sent again after a passing fault (no answer, a 5xx)."""
+    adopted: int = 0
+    """Creates whose answer was lost and whose item was found in Looker instead."""
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.result == "failed"]
+
+    @property
+    def notes(self) -> list[str]:
+        """Each thing left undone without failing, once, with how many items it concerns."""
+        found: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            for note in outcome.notes:
+                found.setdefault(note, []).append(outcome)
+        return [f"{len(items)} item(s): {note}" for note, items in found.items()]
 
     def counts(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
@@ -164,9 +193,11 @@ def prepare(
     rate_limit_per_s: float | None = None,
     enable_schedules: bool = False,
     same_instance: bool | None = None,
+    fallback_owner: str | None = None,
 ) -> Restore:
     """Read both sides, decide whether they are one instance (`same_instance` overrides the
-    decision), and make the plan; nothing is written to Looker."""
+    decision), and make the plan; nothing is written to Looker. `fallback_owner`: the email
+    of the target user who gets content whose owner is nowhere (default: the API user)."""
     started = time.monotonic()
     source = open_source(database)
     # Each worker's item may have `workers` more calls of its own in flight (Context.each).
@@ -178,20 +209,66 @@ def prepare(
         first = _types_to_read(chosen or []) if chosen is not None else {"folders", "users"}
         target = _read(client, source, first, workers)
         prints = fingerprint(source.items, target.listed)
+        configured = (_configured(source.instance), _configured(urls))
         identity = decide(
-            prints, source.instance.key, urls.key, source.host, client.host, same_instance
+            prints,
+            source.instance.key,
+            urls.key,
+            source.host,
+            client.host,
+            same_instance,
+            configured,
         )
+        owner = _fallback_owner(client, target, fallback_owner)
         state = RestoreState(settings.state_dir, *_scope(source, urls, client.host, identity))
         keys = chosen if chosen is not None else selected_keys(source, selection, state.failed())
         _read(client, source, _types_to_read(keys), workers, target)
-        resolver = Resolver(source, target, state, workers, identity)
+        resolver = Resolver(source, target, state, workers, identity, owner)
         plan = build_plan(resolver, keys, enable_schedules=enable_schedules, workers=workers)
     except BaseException:
         if state is not None:
             state.close()
         client.session.close()
         raise
-    return Restore(plan, client, state, workers, _notes(plan), time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return Restore(plan, client, state, workers, _notes(plan), seconds, _release(client))
+
+
+def _release(client: LookerClient) -> str | None:
+    found = (client.versions or {}).get("looker_release_version")
+    return str(found) if found else None
+
+
+def _configured(urls: InstanceUrls) -> str | None:
+    return looker_host(urls.host_url) if urls.host_url else None
+
+
+def _fallback_owner(client: LookerClient, target: Target, email: str | None) -> Callable[[], str]:
+    """Who owns content whose owner is nowhere: the user with `email` (checked now, before
+    anything is written), else the API user (asked only if some item needs it)."""
+    if email is not None:
+        found = next(
+            (
+                user_id
+                for user_id, user in target.ids("users").items()
+                if (user.get("email") or (user.get("credentials_email") or {}).get("email"))
+                == email
+            ),
+            None,
+        )
+        if found is None:
+            raise UsageError(
+                f"No user of the target Looker at {client.host} has the email {email}.",
+                "Pass --fallback-owner with the email of a user there, or leave it out to "
+                "give such content to the API user.",
+            )
+        return lambda: found
+
+    def api_user() -> str:
+        me = client.get_json("/user", {"fields": "id"})
+        return str((me or {}).get("id"))
+
+    return api_user
 
 
 def _types_to_read(keys: list[Key]) -> set[str]:
@@ -276,6 +353,17 @@ def _notes(plan: Plan) -> list[str]:
             "left out: the backup lacks their merge queries (it was made before LookerVault "
             "stored them, or Looker would not return them). " + "; ".join(lost[:10])
         )
+    adjusted = [s for s in plan.steps.values() if s.adjustments]
+    dangling = [s for s in plan.steps.values() if s.action == "skip" and _held_dangling(s)]
+    if adjusted or dangling:
+        notes.append(
+            f"{len(adjusted)} item(s) will be written with an adjustment and {len(dangling)} "
+            "left out, because they name something that is in neither the backup nor Looker "
+            "(Looker itself held the reference dangling: a deleted look, a user who left, a "
+            "deleted dashboard). Each is listed above."
+        )
+    denied = sorted(plan.resolver.denied & {"role_groups", "email_logins", "login_user"})
+    notes += [f"Known from an earlier run: {DENIABLE[name].note}" for name in denied]
     quiet = [
         s
         for s in plan.steps.values()
@@ -287,6 +375,10 @@ def _notes(plan: Plan) -> list[str]:
             "another Looker instance; pass --enable-schedules to keep them as they were."
         )
     return notes
+
+
+def _held_dangling(step: Step) -> bool:
+    return LOOKER_HELD in (step.reason or "")
 
 
 def _unbuildable_tiles(plan: Plan) -> list[str]:
@@ -313,10 +405,17 @@ def execute(
     progress: Callable[[Outcome], None] | None,
     lookml_import: bool = True,
 ) -> Report:
+    """Apply the plan. New dashboards come from their LookML (`lookml_import`) only where the
+    Looker release has the import route (22.8 on)."""
     started = time.monotonic()
     writer = Writer(restore.client, record, actor)
+    route = lookml_import and lookml_route(restore.release)
     with ThreadPoolExecutor(restore.workers, thread_name_prefix="lookervault-parts") as pool:
-        ctx = Context(restore.plan, writer, pool, lookml_import)
-        outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
+        ctx = Context(restore.plan, writer, pool, route)
+        try:
+            outcomes = apply_plan(ctx, restore.state, restore.workers, progress)
+        finally:
+            ctx.log_out()
     slugs = sorted(ctx.new_slugs, key=lambda s: id_order(s.key[1]))
-    return Report(outcomes, writer.count, time.monotonic() - started, slugs)
+    seconds = time.monotonic() - started
+    return Report(outcomes, writer.count, seconds, slugs, writer.repeated, writer.adopted)

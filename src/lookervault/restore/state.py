@@ -1,5 +1,6 @@
 """What restores remember between runs, in the user's state directory: the id map (which
-target item each backed-up item became) and the items that failed.
+target item each backed-up item became), the items that failed, and the calls a target
+refused outright (restore/denials.py), so the next plan leaves those parts out up front.
 
 One SQLite file, `restore.db`; each write commits at once, so a run killed at any moment keeps
 every mapping it made. Rows are scoped by source host and target host: a backup of A restored
@@ -36,6 +37,12 @@ create table if not exists failures (
     error text not null,
     failed_at text not null,
     primary key (source_host, target_host, type, source_id)
+);
+create table if not exists denied (
+    target_host text not null,
+    part text not null,
+    denied_at text not null,
+    primary key (target_host, part)
 );
 """
 
@@ -95,6 +102,21 @@ class RestoreState:
             self._conn.execute(
                 "insert or replace into failures values (?, ?, ?, ?, ?, ?)",
                 (*self._scope, *key, error, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+
+    def denied(self) -> set[str]:
+        """The deniable parts (restore/denials.py) this target refused."""
+        with self._lock:
+            rows = self._conn.execute(
+                "select part from denied where target_host = ?", (self._scope[1],)
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def record_denied(self, part: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                "insert or replace into denied values (?, ?, ?)",
+                (self._scope[1], part, datetime.now(UTC).isoformat(timespec="seconds")),
             )
 
     def clear_failure(self, key: Key) -> None:

@@ -7,7 +7,9 @@ id), then fetches in full only the items a backed-up item matched. Writing goes 
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lookervault.audit import Action, AuditEvent, Outcome
-from lookervault.looker.client import LookerClient
+from lookervault.looker.client import LookerClient, LookerRequestError, transient
 from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, ContentType
 from lookervault.looker.extract import complete_item, list_page
 
@@ -192,30 +194,86 @@ _ACTIONS: dict[str, Action] = {
 }
 
 
-class Writer:
-    """Every write request of a restore: audited one by one, counted, never in a dry run."""
+Find = Callable[[], Any]
+"""What a create whose answer was lost would have made: the item as Looker answers it, or
+None when Looker has nothing of it (so sending it again makes one, not two)."""
 
-    def __init__(self, client: LookerClient, record: Record, actor: str) -> None:
+
+def again() -> None:
+    """The `find` of a create Looker deduplicates or replaces whole (a query, an attribute's
+    group values, a token): sending it again cannot make a second one."""
+    return None
+
+
+class Writer:
+    """Every write request of a restore: audited one by one, counted, never in a dry run.
+
+    A write that gets no clear answer (a dropped connection, a 5xx) may have happened. PATCH,
+    PUT and DELETE are repeated by the client's retries; a POST is repeated here only after
+    its `find` looked the target up and found nothing, so nothing is made twice.
+    """
+
+    def __init__(
+        self,
+        client: LookerClient,
+        record: Record,
+        actor: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self.count = 0
+        self.repeated = 0
+        self.adopted = 0
         self._record = record
         self._actor = actor
+        self._sleep = sleep
+        self._rng = random.Random()
         self._lock = threading.Lock()
 
-    def send(self, method: str, template: str, key: Key, body: Any = None, **ids: str) -> Any:
-        """`template` is an API path whose `{name}` placeholders are filled from `ids`."""
+    def send(
+        self,
+        method: str,
+        template: str,
+        key: Key,
+        body: Any = None,
+        *,
+        find: Find | None = None,
+        token: str | None = None,
+        **ids: str,
+    ) -> Any:
+        """`template` is an API path whose `{name}` placeholders are filled from `ids`;
+        `token`: sent as the user it was issued for (`login_user`)."""
         path = template
         for name, value in ids.items():
             path = path.replace(f"{{{name}}}", quote(value, safe=""))
+        policy = self.client.session.policy
+        for attempt in range(1, policy.max_attempts + 1):
+            self._add(count=1, repeated=int(attempt > 1))
+            try:
+                if token is None:
+                    answer = self.client.send_json(method, path, body)
+                else:
+                    answer = self.client.send_as(token, method, path, body)
+            except LookerRequestError as exc:
+                self._audit(method, path, key, "failure")
+                last = attempt == policy.max_attempts
+                if method != "POST" or find is None or not transient(exc) or last:
+                    raise
+                found = find()
+                if found is not None:
+                    self._add(adopted=1)
+                    return found
+                self._sleep(policy.delay(attempt, None, self._rng))
+                continue
+            self._audit(method, path, key, "success")
+            return answer
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _add(self, count: int = 0, repeated: int = 0, adopted: int = 0) -> None:
         with self._lock:
-            self.count += 1
-        try:
-            answer = self.client.send_json(method, path, body)
-        except Exception:
-            self._audit(method, path, key, "failure")
-            raise
-        self._audit(method, path, key, "success")
-        return answer
+            self.count += count
+            self.repeated += repeated
+            self.adopted += adopted
 
     def _audit(self, method: str, path: str, key: Key, outcome: Outcome) -> None:
         self._record(

@@ -3,22 +3,31 @@ through calls of their own (a user's email and roles, a group's members, a look'
 
 Every body is built again at write time, when the items this one waits for exist and have
 their target ids; what Looker answers is remembered, so later steps translate through it.
+
+Looker's answer is checked, not trusted: where the spec does not promise that a field of a
+create is honoured (an alert's owner and switch, a favourite's user, a schedule's switch),
+the answer is compared with what was wanted and the field is set through the documented
+route, or the item is removed and failed, so nothing is left live or owned by the wrong user.
+A call Looker (Google Cloud core) may deny ends that part with a note (restore/denials.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from lookervault.looker.client import api_path
+from lookervault.looker.client import LookerRequestError, api_path
 from lookervault.looker.content_types import BY_NAME
-from lookervault.restore import canonical
-from lookervault.restore.plan import Plan, is_looked_up, translator
+from lookervault.restore import canonical, lookup
+from lookervault.restore.denials import DENIABLE, refused
+from lookervault.restore.plan import QUIET_REASON, Plan, is_looked_up, translator
 from lookervault.restore.source import Key
-from lookervault.restore.target import Writer
+from lookervault.restore.target import Find, Writer, again
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -26,6 +35,19 @@ T = TypeVar("T")
 
 class ItemError(Exception):
     """A step that cannot be written as the backup has it (not a Looker error)."""
+
+
+class Unrestorable(ItemError):
+    """A step no run can ever write, whatever the user does (the backup lacks what it
+    needs): skipped with its reason, never recorded as a failure to retry."""
+
+
+class Noted(Exception):
+    """A step that ended early, without failing, with a note (a part Looker refused)."""
+
+    def __init__(self, note: str, target_id: str | None) -> None:
+        super().__init__(note)
+        self.target_id = target_id
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,7 @@ class NewSlug:
 @dataclass
 class Context:
     """What every write needs: the plan, the writer, and translation at write time; and what
-    the writes found worth telling (dashboards that got a new slug)."""
+    the writes found worth telling (dashboards that got a new slug, parts Looker refused)."""
 
     plan: Plan
     writer: Writer
@@ -62,6 +84,12 @@ class Context:
     lookml_import: bool = True
     """New dashboards from their backed-up LookML, one call each (off: part by part)."""
     new_slugs: list[NewSlug] = field(default_factory=list)
+    notes: dict[Key, list[str]] = field(default_factory=dict)
+    """Per step, what it left undone and why (a part Looker refused)."""
+    tokens: dict[str, str] = field(default_factory=dict)
+    """user id -> an access token acting as that user (login_user), logged out at the end."""
+    _caller: str | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def each(self, calls: Iterable[Callable[[], T]]) -> list[T]:
         """Run independent calls side by side and wait for every one before the first
@@ -84,8 +112,21 @@ class Context:
     def target_item(self, type_name: str, target_id: str) -> Json:
         return self.plan.target.item((type_name, target_id)) or {}
 
-    def send(self, method: str, path: str, key: Key, body: Any = None, **ids: str) -> Any:
-        return self.writer.send(method, path, key, body, **ids)
+    def send(
+        self,
+        method: str,
+        path: str,
+        key: Key,
+        body: Any = None,
+        *,
+        find: Find | None = None,
+        token: str | None = None,
+        **ids: str,
+    ) -> Any:
+        return self.writer.send(method, path, key, body, find=find, token=token, **ids)
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        return self.plan.target.client.get_json(path, params)
 
     def created(self, key: Key, answer: Any) -> str:
         """Record a new item's id at once: a run killed now still finds it next time."""
@@ -96,6 +137,59 @@ class Context:
         self.plan.resolver.record(key, target_id)
         self.plan.target.remember((key[0], target_id), answer)
         return target_id
+
+    def refused(self, exc: LookerRequestError, part: str, key: Key) -> bool:
+        """True when Looker refused a deniable part: remembered for the target, and noted
+        on the step (which then ends without failing)."""
+        if not refused(exc):
+            return False
+        self.plan.resolver.deny(part)
+        self.note(key, DENIABLE[part].note)
+        return True
+
+    def note(self, key: Key, text: str) -> None:
+        with self._lock:
+            self.notes.setdefault(key, []).append(text)
+
+    def caller(self) -> str:
+        """The id of the user the restore runs as (asked once)."""
+        with self._lock:
+            if self._caller is None:
+                me = self.get("/user", {"fields": "id"})
+                self._caller = str((me or {}).get("id"))
+            return self._caller
+
+    def token_for(self, key: Key, user_id: str) -> str | None:
+        """An access token acting as `user_id` (`login_user`), one per user; None for the
+        caller itself. Where Looker refuses to act as other users, the step ends, noted."""
+        if user_id == self.caller():
+            return None
+        if "login_user" in self.plan.resolver.denied:
+            raise Noted(DENIABLE["login_user"].note, None)
+        with self._lock:  # one login per user, however many of their favourites run at once
+            if user_id not in self.tokens:
+                self.tokens[user_id] = self._log_in(key, user_id)
+            return self.tokens[user_id]
+
+    def _log_in(self, key: Key, user_id: str) -> str:
+        try:
+            answer = self.send("POST", "/login/{id}", key, find=again, id=user_id)
+        except LookerRequestError as exc:
+            if refused(exc):
+                self.plan.resolver.deny("login_user")
+                raise Noted(DENIABLE["login_user"].note, None) from exc
+            raise
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise ItemError(f"Looker answered login_user for user {user_id} without a token")
+        return str(answer["access_token"])
+
+    def log_out(self) -> None:
+        """End every token `token_for` made (they would otherwise live their hour)."""
+        client = self.plan.target.client
+        for token in self.tokens.values():
+            with contextlib.suppress(LookerRequestError):
+                client.send_as(token, "DELETE", "/logout")
+        self.tokens.clear()
 
 
 def top_body(want: Json, type_name: str, names: list[str] | None = None) -> Json:
@@ -113,7 +207,8 @@ def changed_fields(ctx: Context, key: Key, want: Json, target_id: str) -> list[s
 def create(ctx: Context, key: Key, body: Json) -> str:
     ct = BY_NAME[key[0]]
     body = {k: v for k, v in body.items() if v is not None}
-    return ctx.created(key, ctx.send("POST", ct.create_path, key, body))
+    find = lookup.created(ctx.plan.target, key[0], body)
+    return ctx.created(key, ctx.send("POST", ct.create_path, key, body, find=find))
 
 
 def update(ctx: Context, key: Key, target_id: str, body: Json) -> None:
@@ -148,10 +243,10 @@ def pair_parts(
 
 
 def create_part(
-    ctx: Context, key: Key, path: str, body: Json, part_type: str, source_id: str
+    ctx: Context, key: Key, path: str, body: Json, part_type: str, source_id: str, find: Find
 ) -> str:
     """POST one part of an item and record it in the id map at once."""
-    answer = ctx.send("POST", path, key, body)
+    answer = ctx.send("POST", path, key, body, find=find)
     if not isinstance(answer, dict) or answer.get("id") is None:
         raise ItemError(f"Looker answered the create of a {part_type[:-1]} without an id")
     target_id = str(answer["id"])
@@ -190,9 +285,7 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
         update(ctx, key, target_id, top_body(want, "users", changed))
     user = ctx.target_item("users", target_id)
     if "email" in changed and want.get("email"):
-        method = "PATCH" if user.get("credentials_email") else "POST"
-        body = {"email": want["email"]}
-        ctx.send(method, "/users/{id}/credentials_email", key, body, id=target_id)
+        _write_email(ctx, key, target_id, str(want["email"]), bool(user.get("credentials_email")))
     if "role_ids" in changed and want.get("role_ids") is not None:
         ctx.send("PUT", "/users/{id}/roles", key, want["role_ids"], id=target_id)
     personal = ctx.source_item(key).get("personal_folder_id")
@@ -201,12 +294,36 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     return target_id
 
 
+def _write_email(ctx: Context, key: Key, user_id: str, email: str, has_one: bool) -> None:
+    """The user's email login; where Looker refuses email logins, a note instead."""
+    if "email_logins" in ctx.plan.resolver.denied:
+        return
+    path = "/users/{id}/credentials_email"
+    client = ctx.plan.target.client
+    try:
+        if has_one:
+            ctx.send("PATCH", path, key, {"email": email}, id=user_id)
+        else:
+            find = lookup.email_login(client, user_id, email)
+            ctx.send("POST", path, key, {"email": email}, find=find, id=user_id)
+    except LookerRequestError as exc:
+        if not ctx.refused(exc, "email_logins", key):
+            raise
+
+
 def write_group_members(ctx: Context, key: Key, want: Json, target_id: str) -> None:
     """The members a group lacks, once the users exist (members added since the backup stay)."""
     have = set(ctx.target_item("groups", target_id).get("member_user_ids") or [])
+    client = ctx.plan.target.client
     ctx.each(
         functools.partial(
-            ctx.send, "POST", "/groups/{id}/users", key, {"user_id": user_id}, id=target_id
+            ctx.send,
+            "POST",
+            "/groups/{id}/users",
+            key,
+            {"user_id": user_id},
+            find=lookup.member(client, target_id, user_id),
+            id=target_id,
         )
         for user_id in want.get("member_user_ids") or []
         if user_id not in have
@@ -214,13 +331,18 @@ def write_group_members(ctx: Context, key: Key, want: Json, target_id: str) -> N
 
 
 def write_role(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
-    """A role, then its groups (one call replaces them all)."""
+    """A role, then its groups (one call replaces them all; Looker (Google Cloud core) may
+    refuse it: the role is kept, with a note)."""
     created = target_id is None
     changed = [] if created else changed_fields(ctx, key, want, target_id or "")
     target_id = write_plain(ctx, key, want, target_id)
     groups = want.get("group_ids")
     if groups is not None and ((created and groups) or "group_ids" in changed):
-        ctx.send("PUT", "/roles/{id}/groups", key, groups, id=target_id)
+        try:
+            ctx.send("PUT", "/roles/{id}/groups", key, groups, id=target_id)
+        except LookerRequestError as exc:
+            if not ctx.refused(exc, "role_groups", key):
+                raise
     return target_id
 
 
@@ -234,15 +356,16 @@ def write_user_attribute(ctx: Context, key: Key, want: Json, target_id: str | No
         if any(v["group_id"] is None for v in values):
             raise ItemError("a group value names a group that is neither backed up nor in Looker")
         path = "/user_attributes/{id}/group_values"
-        ctx.send("POST", path, key, values, id=target_id)
+        ctx.send("POST", path, key, values, find=again, id=target_id)
     return target_id
 
 
 def create_query(ctx: Context, key: Key, definition: Json | None) -> str:
-    """A new query from its stored definition (Looker returns an identical one if it has it)."""
+    """A new query from its stored definition (Looker returns an identical one if it has it,
+    so a create whose answer was lost is simply sent again)."""
     if not definition:
-        raise ItemError("its query was not backed up")
-    answer = ctx.send("POST", "/queries", key, definition)
+        raise Unrestorable("its query was not backed up")
+    answer = ctx.send("POST", "/queries", key, definition, find=again)
     if not isinstance(answer, dict) or answer.get("id") is None:
         raise ItemError("Looker answered the query create without an id")
     return str(answer["id"])
@@ -267,38 +390,95 @@ def write_look(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     return target_id
 
 
+ALERT_CHECKED = ("owner_id", "is_disabled")
+PLAN_CHECKED = ("user_id", "enabled")
+
+
 def write_alert(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
-    """Alerts are replaced whole (PUT), so an update sends every field."""
+    """Alerts are replaced whole (PUT), so an update sends every field. The spec promises
+    neither the owner nor the switch of a create: both are read back from the answer and set
+    through `update_alert_field` (PATCH) where Looker ignored them."""
     if want.get("dashboard_element_id") is None and ctx.source_item(key).get(
         "dashboard_element_id"
     ):
         raise ItemError("the tile it watches was not restored")
     if target_id is None:
-        return create(ctx, key, top_body(want, "alerts"))
-    if changed_fields(ctx, key, want, target_id):
+        target_id = create(ctx, key, top_body(want, "alerts"))
+    elif changed_fields(ctx, key, want, target_id):
         whole = canonical.current("alerts", ctx.target_item("alerts", target_id)) | want
         update(ctx, key, target_id, top_body(whole, "alerts"))
+    else:
+        return target_id
+    _settle(ctx, key, target_id, want, ALERT_CHECKED)
     return target_id
 
 
 def write_scheduled_plan(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
-    """Destinations go with the plan (an update with them replaces them all); never run_once."""
+    """Destinations go with the plan (an update with them replaces them all); never run_once.
+    The owner and the switch are read back from Looker's answer and set again if ignored."""
     destinations = want.get("scheduled_plan_destination") or []
     if target_id is None:
         body = top_body(want, "scheduled_plans")
         body.update(run_once=False, scheduled_plan_destination=destinations)
-        return create(ctx, key, body)
-    changed = changed_fields(ctx, key, want, target_id)
-    body = top_body(want, "scheduled_plans", changed)
-    if "scheduled_plan_destination" in changed:
-        body["scheduled_plan_destination"] = destinations
-    update(ctx, key, target_id, body)
+        target_id = create(ctx, key, body)
+    else:
+        changed = changed_fields(ctx, key, want, target_id)
+        body = top_body(want, "scheduled_plans", changed)
+        if "scheduled_plan_destination" in changed:
+            body["scheduled_plan_destination"] = destinations
+        if not body:
+            return target_id
+        update(ctx, key, target_id, body)
+    _settle(ctx, key, target_id, want, PLAN_CHECKED)
     return target_id
+
+
+def _settle(ctx: Context, key: Key, target_id: str, want: Json, names: tuple[str, ...]) -> None:
+    """Compare the fields Looker may have ignored with its answer; set the ones it ignored
+    with a PATCH (`update_alert_field`, `update_scheduled_plan`) and compare again. A schedule
+    or alert that would stay live, or another user's, is deleted and the step failed: better
+    missing than mailing people as the wrong user."""
+    ct = BY_NAME[key[0]]
+    missed = _missed(ctx.target_item(key[0], target_id), want, names)
+    if not missed:
+        return
+    body = {name: want[name] for name in missed}
+    if body.get("is_disabled"):
+        body["disabled_reason"] = want.get("disabled_reason") or QUIET_REASON
+    answer = ctx.send("PATCH", ct.item_path, key, body, id=target_id)
+    if isinstance(answer, dict):
+        ctx.plan.target.remember((key[0], target_id), answer)
+    still = _missed(ctx.target_item(key[0], target_id), want, names)
+    if still:
+        ctx.send("DELETE", ct.item_path, key, id=target_id)
+        what = key[0][:-1].replace("_", " ")
+        raise ItemError(
+            f"Looker kept its {', '.join(still)} other than written, through the write and a "
+            f"PATCH meant to set it; the {what} was deleted again so that it cannot send as the "
+            "wrong user or while it should be off"
+        )
+
+
+def _missed(answer: Json, want: Json, names: tuple[str, ...]) -> list[str]:
+    return [
+        name
+        for name in names
+        if name in want
+        and canonical.canonical_json(_as_text(answer.get(name)))
+        != canonical.canonical_json(_as_text(want[name]))
+    ]
+
+
+def _as_text(value: Any) -> Any:
+    """Ids compare as text (Looker answers numbers in some places)."""
+    return value if value is None or isinstance(value, bool) else str(value)
 
 
 def write_folder_access(ctx: Context, key: Key, want: Json, target_id: str) -> None:
     """Who may view or edit the folder, as backed up: its inheritance, then its own entries
-    (added where missing, changed, and removed where the backup has none)."""
+    (added where missing, changed, and removed where the backup has none). Its parent's
+    access is written first (apply.py): Looker derives a subfolder's from it. What Looker
+    holds afterwards is read back; any difference fails the step."""
     access = want.get("access")
     if access is None:
         return
@@ -306,17 +486,26 @@ def write_folder_access(ctx: Context, key: Key, want: Json, target_id: str) -> N
     metadata_id = folder.get("content_metadata_id")
     if metadata_id is None:
         raise ItemError("Looker gave the folder no content metadata to set its access on")
+    metadata_id = str(metadata_id)
     have = canonical.current("folders", folder).get("access") or {"inherits": True}
-    if have["inherits"] != access["inherits"]:  # a folder Looker just made inherits
+    wrote = have["inherits"] != access["inherits"]
+    if wrote:  # a folder Looker just made inherits
         body = {"inherits": access["inherits"]}
-        ctx.send("PATCH", "/content_metadata/{id}", key, body, id=str(metadata_id))
-    if access["inherits"]:
-        return
-    entries = ctx.plan.target.client.get_json(
-        "/content_metadata_access", {"content_metadata_id": str(metadata_id)}
-    )
-    current = {_holder(entry): entry for entry in entries or []}
-    wanted_entries = {_holder(entry): entry for entry in access["entries"]}
+        ctx.send("PATCH", "/content_metadata/{id}", key, body, id=metadata_id)
+    if not access["inherits"]:
+        entries = ctx.get("/content_metadata_access", {"content_metadata_id": metadata_id})
+        calls = _access_calls(ctx, key, metadata_id, entries or [], access["entries"])
+        ctx.each(calls)
+        wrote = wrote or bool(calls)
+    if wrote:
+        _check_access(ctx, metadata_id, access)
+
+
+def _access_calls(
+    ctx: Context, key: Key, metadata_id: str, entries: list[Json], wanted: list[Json]
+) -> list[Callable[[], Any]]:
+    current = {_holder(entry): entry for entry in entries}
+    wanted_entries = {_holder(entry): entry for entry in wanted}
     path = "/content_metadata_access/{id}"
     calls: list[Callable[[], Any]] = []
     for holder, entry in current.items():
@@ -325,11 +514,36 @@ def write_folder_access(ctx: Context, key: Key, want: Json, target_id: str) -> N
         elif wanted_entries[holder]["permission_type"] != entry.get("permission_type"):
             body = {**_entry_body(wanted_entries[holder]), "content_metadata_id": metadata_id}
             calls.append(functools.partial(ctx.send, "PUT", path, key, body, id=str(entry["id"])))
+    client = ctx.plan.target.client
     for holder, entry in wanted_entries.items():
         if holder not in current:
-            body = {**_entry_body(entry), "content_metadata_id": str(metadata_id)}
-            calls.append(functools.partial(ctx.send, "POST", "/content_metadata_access", key, body))
-    ctx.each(calls)
+            body = {**_entry_body(entry), "content_metadata_id": metadata_id}
+            find = lookup.access_entry(client, metadata_id, body)
+            calls.append(
+                functools.partial(
+                    ctx.send, "POST", "/content_metadata_access", key, body, find=find
+                )
+            )
+    return calls
+
+
+def _check_access(ctx: Context, metadata_id: str, access: Json) -> None:
+    """Read the folder's access back: Looker may keep what a parent gives, or refuse
+    silently; a folder must not end up open to more people than the backup says."""
+    meta = ctx.get(api_path("/content_metadata/{id}", metadata_id), {"fields": "id,inherits"})
+    entries = None
+    if not (meta or {}).get("inherits", True):
+        entries = ctx.get("/content_metadata_access", {"content_metadata_id": metadata_id})
+    held = canonical.access_form(
+        {"content_metadata": meta or {}, "content_metadata_access": entries or []},
+        lambda _type, value: value,
+    )
+    if canonical.canonical_json(held) != canonical.canonical_json(access):
+        raise ItemError(
+            "Looker holds other access for the folder than was written: "
+            f"{canonical.canonical_json(held)} instead of {canonical.canonical_json(access)}; "
+            "set it in Looker's Manage Access dialog"
+        )
 
 
 def _holder(entry: Json) -> tuple[str, str]:
@@ -343,26 +557,41 @@ def _entry_body(entry: Json) -> Json:
 
 
 def write_favorite(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
-    """A favourite is made once and never changes: the user's, of the content's metadata."""
+    """A favourite is made once and never changes. An admin cannot make another user's
+    favourite (Looker's own SDK example logs in as each user), so it is made as its user,
+    with a token from `login_user`, and Looker's answer must name that user."""
     if target_id is not None:
         return target_id
+    user_id = want.get("user_id")
+    if user_id is None:
+        raise Unrestorable("its user is neither backed up nor in Looker")
     for field_name, type_name in canonical.FAVORED:
         if ctx.source_item(key).get(field_name) is None:
             continue
         content_id = want.get(field_name)
         if content_id is None:
-            raise ItemError(f"its {type_name[:-1]} is neither backed up nor in Looker")
+            raise Unrestorable(f"its {type_name[:-1]} is neither backed up nor in Looker")
         metadata_id = _content_metadata_id(ctx, type_name, content_id)
-        body = {"user_id": want.get("user_id"), "content_metadata_id": metadata_id}
-        return create(ctx, key, body)
-    raise ItemError("a favourite of a LookML dashboard: it lives in its LookML project")
+        body = {"user_id": str(user_id), "content_metadata_id": metadata_id}
+        token = ctx.token_for(key, str(user_id))
+        find = lookup.favorite(ctx.plan.target.client, body)
+        answer = ctx.send("POST", "/content_favorite", key, body, find=find, token=token)
+        made = ctx.created(key, answer)
+        if str(answer.get("user_id")) != str(user_id):
+            ctx.send("DELETE", "/content_favorite/{id}", key, token=token, id=made)
+            raise ItemError(
+                f"Looker made the favourite user {answer.get('user_id')}'s, not user "
+                f"{user_id}'s; it was deleted again"
+            )
+        return made
+    raise Unrestorable("a favourite of a LookML dashboard: it lives in its LookML project")
 
 
 def _content_metadata_id(ctx: Context, type_name: str, item_id: str) -> str:
     known = ctx.target_item(type_name, item_id).get("content_metadata_id")
     if known is None:
         path = api_path(BY_NAME[type_name].item_path, item_id)
-        found = ctx.plan.target.client.get_json(path, {"fields": "id,content_metadata_id"})
+        found = ctx.get(path, {"fields": "id,content_metadata_id"})
         known = (found or {}).get("content_metadata_id")
     if known is None:
         raise ItemError(f"{type_name[:-1]} {item_id} has no content metadata in Looker")
