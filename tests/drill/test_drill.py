@@ -14,17 +14,34 @@ import google.cloud.storage as storage
 import pytest
 
 from lookervault.cli import main
+from lookervault.local.standin import SeedSize, StandIn
 from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker.extract import extract
+from tests.restore.conftest import writes
 from tests.support.cli import Result
-from tests.support.looker_fixtures import StandInFactory, standin_factory  # noqa: F401
+from tests.support.looker_fixtures import (
+    StandInFactory,
+    sdk_env,
+    standin_factory,  # noqa: F401
+)
 from tests.support.structured_logs import LABELS, parse_entries
 
 
 @pytest.fixture
-def backup(standin_factory: StandInFactory, tmp_path: Path) -> Path:  # noqa: F811
+def source(standin_factory: StandInFactory) -> StandIn:  # noqa: F811
+    return standin_factory()
+
+
+@pytest.fixture
+def backup(source: StandIn, tmp_path: Path) -> Path:
     path = tmp_path / "a.db"
-    extract(path, settings=StandInSettings(standin_factory()), workers=4)
+    extract(path, settings=StandInSettings(source), workers=4)
+    return path
+
+
+def looker_ini(standin: StandIn, path: Path) -> Path:
+    lines = [f"{k.removeprefix('LOOKERSDK_').lower()}={v}" for k, v in sdk_env(standin).items()]
+    path.write_text("[Looker]\n" + "\n".join(lines) + "\n")
     return path
 
 
@@ -108,3 +125,48 @@ def test_the_scheduled_drill_logs_one_structured_line_per_instance(
         "python_logger": "lookervault.drill",
     }
     assert line["drill"]["passed"] is True
+
+
+def test_a_target_file_wins_over_lookersdk_variables_that_name_the_source(
+    source: StandIn,
+    backup: Path,
+    bucket: storage.Bucket,
+    work_dir: Path,
+    standin_factory: StandInFactory,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    upload(backup)
+    scratch = standin_factory(seed=SeedSize.empty(), seed_value=5)
+    ini = looker_ini(scratch, tmp_path / "scratch.ini")
+    for key, value in sdk_env(source).items():  # what a shell set up for backups holds
+        monkeypatch.setenv(key, value)
+    source.clear_exchanges()
+
+    done = drill(capsys, "--target-ini", str(ini))
+
+    assert done.code == 0, done.err
+    report = done.json()
+    assert report["passed"] is True and report["target"] == "the Looker instance given"
+    assert writes(source) == []
+    assert scratch.counts()["dashboards"] == report["counts"]["dashboards"] > 0
+
+
+def test_a_drill_into_the_source_itself_is_refused_saying_why(
+    source: StandIn,
+    backup: Path,
+    bucket: storage.Bucket,
+    work_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    upload(backup)
+    source.clear_exchanges()
+
+    done = drill(capsys, "--target-ini", str(looker_ini(source, tmp_path / "same.ini")))
+
+    assert done.code == 2
+    assert "the instance the snapshot came from" in done.err
+    assert "were created at the same moment" in done.err
+    assert writes(source) == []

@@ -41,7 +41,8 @@ def drill(
     from lookervault.looker.client import load_settings as looker_settings
 
     settings = load_settings(instance=instance)
-    target = looker_settings(target_ini, target_section) if target_ini else None
+    # The file named wins over LOOKERSDK_*, which point at the instance backed up.
+    target = looker_settings(target_ini, target_section, environment=False) if target_ini else None
     result = run_drill(
         make_client(settings.project),
         settings,
@@ -57,6 +58,8 @@ def drill(
         click.echo(f"  {'type':<18}{'backed up':>10}{'restored':>10}")
         for type_name, count in result.counts.items():
             click.echo(f"  {type_name:<18}{count:>10}{result.restored.get(type_name, 0):>10}")
+        for note in result.notes:
+            click.echo(f"  Note: {note}")
         for line in [*result.failures, *map(str, result.differences)]:
             console.print(f"  [red]{line}[/red]")
         click.echo("PASS: every item came back as backed up." if result.passed else "FAIL")

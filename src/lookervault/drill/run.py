@@ -21,7 +21,8 @@ from lookervault.looker import store
 from lookervault.looker.compare import Difference, compare
 from lookervault.looker.extract import extract
 from lookervault.restore import service as restore
-from lookervault.restore.plan import quieted
+from lookervault.restore.expected import as_restored
+from lookervault.restore.plan import LOOKER_HELD, Plan
 from lookervault.restore.target import Record
 from lookervault.snapshot import refs
 from lookervault.snapshot.copies import temporary_copy
@@ -39,6 +40,8 @@ class DrillResult:
     restored: dict[str, int]
     differences: list[Difference]
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the restore said it would do otherwise than the backup has it, and why."""
 
     @property
     def passed(self) -> bool:
@@ -53,6 +56,7 @@ class DrillResult:
             "restored": self.restored,
             "differences": [str(d) for d in self.differences],
             "failures": self.failures,
+            "notes": self.notes,
         }
 
 
@@ -89,9 +93,10 @@ def drill(
         private = settings.model_copy(update={"state_dir": scratch / "state"})
         prepared = restore.prepare(database, sdk, restore.Selection(), private, workers=workers)
         try:
-            if prepared.plan.resolver.same_instance:
+            identity = prepared.plan.resolver.identity
+            if identity.same:
                 raise UsageError(
-                    "The drill target is the instance the snapshot came from.",
+                    f"The drill target is the instance the snapshot came from: {identity.reason}.",
                     "Give a scratch Looker instance, or none to use the local stand-in.",
                 )
             report = restore.execute(prepared, record or _unrecorded, "drill", None)
@@ -100,7 +105,10 @@ def drill(
         backed_up = store.read_items(database)
         extract(scratch / "target.db", settings=sdk, workers=workers)
         came_back = store.read_items(scratch / "target.db")
-    differences = [d for d in compare(quieted(backed_up), came_back) if d.kind != "extra"]
+    plan = prepared.plan
+    owner = plan.resolver.fallback_owner if _owned(plan) else None
+    expected = as_restored(backed_up, plan, came_back.get("users", {}).get(owner or ""))
+    differences = [d for d in compare(expected, came_back) if d.kind != "extra"]
     failures = [
         f"{o.step.key[0]} {o.step.key[1]} {o.step.title!r}: {o.error}" for o in report.failed
     ]
@@ -111,7 +119,23 @@ def drill(
         restored={t: len(came_back.get(t, {})) for t in sorted(backed_up)},
         differences=differences,
         failures=failures,
+        notes=[*prepared.notes, *_adjusted(plan), *report.notes],
     )
+
+
+def _owned(plan: Plan) -> bool:
+    """Some item went to the fallback owner."""
+    return any(a.kind == "owner" for s in plan.steps.values() for a in s.adjustments)
+
+
+def _adjusted(plan: Plan) -> list[str]:
+    found = []
+    for step in plan.steps.values():
+        what = f"{step.key[0]} {step.key[1]} {step.title!r}"
+        found += [f"{what}: {a.text}" for a in step.adjustments]
+        if step.action == "skip" and LOOKER_HELD in (step.reason or ""):
+            found.append(f"{what} is left out: {step.reason}")
+    return found
 
 
 def _unrecorded(event: AuditEvent) -> None:
