@@ -1,4 +1,4 @@
-"""`python -m lookervault.local.standin` serves until interrupted."""
+"""`python -m lookervault.local.standin` serves until interrupted; its flags choose the instance."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import time
 
 import looker_sdk
 import pytest
+
+from lookervault.local.standin.__main__ import standin_for
+from lookervault.local.standin.sdk import StandInSettings
 
 
 def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,3 +50,30 @@ def test_module_serves_a_seeded_instance_until_ctrl_c(monkeypatch: pytest.Monkey
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_flags_choose_profile_release_dangling_and_late_errors() -> None:
+    plain = standin_for(["--error-rate", "0.05"])
+    assert (plain.profile, plain.release, plain.dangling()) == ("lenient", "25.20.17", {})
+    assert plain.faults.error_rate == 0.05 and plain.faults.errors_after_write == 0.5
+    chosen = standin_for(
+        ["--profile", "core", "--release", "23.2.26", "--dangling", "--errors-after-write", "0"]
+    )
+    assert (chosen.profile, chosen.release) == ("core", "23.2.26")
+    assert chosen.dangling()["departed_users"] and chosen.faults.errors_after_write == 0.0
+    with chosen:
+        sdk = looker_sdk.init40(config_settings=StandInSettings(chosen))
+        assert sdk.versions().looker_release_version == "23.2.26"
+        with pytest.raises(looker_sdk.error.SDKError):
+            sdk.set_role_groups("2", ["1"])
+    assert standin_for(["--profile", "strict"]).release == "23.2.26"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["--profile", "loose"], ["--release", "latest"], ["--errors-after-write", "1.5"]],
+)
+def test_bad_flags_are_refused(flags: list[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        standin_for(flags)
+    assert refused.value.code == 2

@@ -1,4 +1,5 @@
-"""Fault knobs: 429 with Retry-After, failing pages, seeded 5xx, recording switch, threads."""
+"""Fault knobs: 429 with Retry-After, failing pages, seeded 5xx, errors after the write, dropped
+connections, recording switch, threads."""
 
 from __future__ import annotations
 
@@ -139,3 +140,103 @@ def test_parallel_workers_page_and_write_consistently(standin_factory: StandInFa
     assert len(set(created)) == 32
     folder_names = {f["name"] for f in standin.items("folders")}
     assert {f"Parallel {n}" for n in range(32)} <= folder_names
+
+
+def _token(standin: StandIn) -> str:
+    login = requests.post(
+        f"{standin.base_url}/api/4.0/login",
+        data={"client_id": standin.client_id, "client_secret": standin.client_secret},
+        timeout=10,
+    )
+    token: str = login.json()["access_token"]
+    return token
+
+
+def _create_folder(standin: StandIn, token: str, name: str) -> requests.Response:
+    return requests.post(
+        f"{standin.base_url}/api/4.0/folders",
+        json={"name": name, "parent_id": "1"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+
+def _folder_names(standin: StandIn) -> set[str]:
+    return {f["name"] for f in standin.items("folders")}
+
+
+def test_a_failing_write_fails_before_or_after_it_is_applied(standin: StandIn) -> None:
+    sdk = sdk_for(standin)
+    standin.faults.fail_requests("POST", "/folders")
+    with pytest.raises(looker_sdk.error.SDKError):
+        sdk.create_folder(m.CreateFolder(name="Before", parent_id="1"))
+    assert standin.exchanges[-1].fault == "fail_request"
+    assert "Before" not in _folder_names(standin)
+    standin.faults.fail_requests("POST", "/folders", status=502, after_write=True)
+    with pytest.raises(looker_sdk.error.SDKError):
+        sdk.create_folder(m.CreateFolder(name="After", parent_id="1"))
+    failed = standin.exchanges[-1]
+    assert (failed.status, failed.fault) == (502, "fail_request_after_write")
+    assert set(failed.json()) == {"message", "documentation_url"}
+    assert "After" in _folder_names(standin)
+    retried = _create_folder(standin, _token(standin), "After")
+    assert retried.status_code == 422
+    assert retried.json()["errors"][0]["code"] == "already_exists"
+
+
+def test_a_dropped_connection_answers_nothing(standin: StandIn) -> None:
+    token = _token(standin)
+    dashboard = standin.items("dashboards")[0]
+    path = f"{standin.base_url}/api/4.0/dashboards/{dashboard['id']}"
+    headers = {"Authorization": f"Bearer {token}"}
+    standin.faults.fail_requests("PATCH", "/dashboards/*", drop=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.patch(path, json={"description": "lost"}, headers=headers, timeout=10)
+    dropped = standin.exchanges[-1]
+    assert (dropped.status, dropped.fault, dropped.response_body) == (None, "drop", b"")
+    assert standin.items("dashboards")[0]["description"] == dashboard["description"]
+    standin.faults.fail_requests("PATCH", "/dashboards/*", drop=True, after_write=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.patch(path, json={"description": "applied"}, headers=headers, timeout=10)
+    assert standin.exchanges[-1].fault == "drop_after_write"
+    assert standin.items("dashboards")[0]["description"] == "applied"
+    assert requests.get(path, headers=headers, timeout=10).json()["description"] == "applied"
+
+
+def test_the_sdk_sees_a_dropped_connection_as_an_error(standin: StandIn) -> None:
+    sdk = sdk_for(standin)
+    sdk.folder("1")
+    standin.faults.fail_requests("GET", "/folders/1", drop=True)
+    with pytest.raises(looker_sdk.error.SDKError, match="Connection aborted"):
+        sdk.folder("1")
+    assert sdk.folder("1").id == "1"
+
+
+def test_errors_after_write_hit_writes_only_and_are_deterministic(
+    standin_factory: StandInFactory,
+) -> None:
+    def run(after_write: float) -> list[tuple[str, int | None, str | None]]:
+        faults = Faults(error_rate=0.4, error_seed=3, errors_after_write=after_write)
+        standin = standin_factory(seed=SeedSize.empty(), faults=faults)
+        token = _token(standin)
+        for n in range(30):
+            _create_folder(standin, token, f"Folder {n}")
+            requests.get(
+                f"{standin.base_url}/api/4.0/folders/1",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+        outcome = [(e.method, e.status, e.fault) for e in standin.exchanges[1:]]
+        made = {f"Folder {n}" for n in range(30)} & _folder_names(standin)
+        creates = [(status, fault) for method, status, fault in outcome if method == "POST"]
+        assert len(made) == sum(
+            status == 200 or fault == "error_rate_after_write" for status, fault in creates
+        )
+        return outcome
+
+    never, half, again = run(0.0), run(0.5), run(0.5)
+    assert half == again
+    kinds = {fault for _, _, fault in half}
+    assert {"error_rate", "error_rate_after_write", None} == kinds
+    assert all(method == "POST" for method, _, fault in half if fault == "error_rate_after_write")
+    assert {fault for _, _, fault in never} == {"error_rate", None}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 import requests
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
-from lookervault.local.standin import Exchange, StandIn
+from lookervault.local.standin import Exchange, SeedSize, StandIn
 from lookervault.local.standin.schema import SCHEMAS_PATH
-from tests.support.looker_fixtures import StandInFactory
+from tests.support.looker_fixtures import StandInFactory, raw_call
 from tests.support.openapi_check import validate_exchanges
 from tests.support.request_schemas import render
 
@@ -102,3 +103,26 @@ def test_the_stand_ins_request_schemas_are_the_specs() -> None:
     """The schemas the stand-in checks bodies with are built from the vendored spec; rebuild
     with `python -m tests.support.request_schemas` after replacing the spec."""
     assert SCHEMAS_PATH.read_text(encoding="utf-8") == render()
+
+
+def test_the_older_import_answer_is_checked_against_its_own_schema(
+    standin_factory: StandInFactory,
+) -> None:
+    standin = standin_factory(seed=SeedSize.empty(), release="23.2.26")
+    lookml = "- dashboard: d\n  title: Old\n  layout: newspaper\n  elements: []\n"
+    answer = raw_call(standin, "POST", "/dashboards/lookml", {"folder_id": "1", "lookml": lookml})
+    assert answer.status_code == 200 and "id" not in answer.json()
+    older = standin.exchanges[-1]
+    assert validate_exchanges([older]) == []
+    for body in ({**answer.json(), "lookml": 5}, {**answer.json(), "title": "Old"}):
+        changed = dataclasses.replace(older, response_body=json.dumps(body).encode())
+        assert validate_exchanges([changed]), body
+
+
+def test_a_dropped_exchange_has_only_its_request_checked(standin: StandIn) -> None:
+    standin.faults.fail_requests("PATCH", "/folders/*", drop=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        raw_call(standin, "PATCH", "/folders/2", data=b'{"name": "Renamed"}')
+    dropped = standin.exchanges[-1]
+    assert dropped.status is None and validate_exchanges([dropped]) == []
+    assert validate_exchanges([dataclasses.replace(dropped, request_body=b'{"name": 5}')])

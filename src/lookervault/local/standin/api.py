@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lookervault.local.standin import schema
-from lookervault.local.standin.faults import Faults
+from lookervault.local.standin import releases, schema
+from lookervault.local.standin.core_denied import CORE_DENIED
+from lookervault.local.standin.faults import Fault, Faults
 from lookervault.local.standin.query import QueryError
 from lookervault.local.standin.settings import instance_settings
 from lookervault.local.standin.store import CHILDREN, Store
@@ -28,7 +29,6 @@ from lookervault.local.standin.store.tables import projected
 from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
-LOOKER_RELEASE = "25.20.17"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 SEARCHABLE = frozenset(
@@ -54,6 +54,8 @@ class Reply:
     payload: Any = None
     headers: dict[str, str] | None = None
     fault: str | None = None
+    drop: bool = False
+    """Close the connection without answering (a fault: the client sees it dropped)."""
 
 
 class Tokens:
@@ -154,10 +156,16 @@ class App:
         base_url: Callable[[], str],
         *,
         host_url: Callable[[], str],
+        release: str,
         settings_readable: bool = True,
         max_concurrent_requests: int | None = None,
     ) -> None:
+        """`release`: the Looker release `GET /versions` reports, and whose routes and
+        answers the stand-in gives where releases differ (releases.py); a malformed one is
+        refused with ValueError."""
+        releases.release_key(release)
         self.store = store
+        self.release = release
         self.faults = faults
         self.client_id = client_id
         self.client_secret = client_secret
@@ -243,10 +251,18 @@ class App:
         if caller is None:
             raise ApiError(401, "Requires authentication.")
         injected = self.faults.injected_error(method, relative, params)
-        if injected is not None:
-            return _error(
-                ApiError(injected.status, "Service temporarily unavailable"), injected.kind
-            )
+        if injected is None:
+            return self._dispatch(method, relative, params, body, caller)
+        if injected.after_write:
+            # The write reaches Looker; only its answer is lost on the way back.
+            with contextlib.suppress(ApiError, QueryError):
+                self._dispatch(method, relative, params, body, caller)
+        return _injected(injected)
+
+    def _dispatch(
+        self, method: str, relative: str, params: Mapping[str, str], body: bytes, caller: str
+    ) -> Reply:
+        """The answer of the route the request reached; 405 or 404 when none did."""
         allowed = []
         for route in self._routes_by_segment.get(_segment(relative), ()):
             match = route.pattern.fullmatch(relative)
@@ -273,25 +289,40 @@ class App:
         good_secret = secrets.compare_digest(client_secret.encode(), self.client_secret.encode())
         if not (good_id and good_secret):
             raise not_found()
-        token = self.tokens.issue(self.api_user_id)
-        payload = {
+        return Reply(200, self._access_token(self.tokens.issue(self.api_user_id)))
+
+    def _login_user(self, call: Call) -> Reply:
+        """login_user: a token that acts as the user, for the admin API user only (spec: "This
+        can only be called by an authenticated admin user"). Looker (Google Cloud core)
+        impersonates embed users only, and the stand-in's users are all regular ones. The
+        `associative` parameter of releases before 26.8 is accepted and changes nothing."""
+        if call.caller_id != self.api_user_id:
+            raise ApiError(403, "Only an admin can log in as another user.")
+        self.store.get("users", call.id)
+        if self.store.answers.google_cloud_core:
+            raise ApiError(
+                403, "Regular user types can not be impersonated in Looker (Google Cloud core)."
+            )
+        return Reply(200, self._access_token(self.tokens.issue(call.id)))
+
+    def _access_token(self, token: str) -> dict[str, Any]:
+        return {
             "access_token": token,
             "token_type": "Bearer",
             "expires_in": self.tokens.ttl_s,
             "refresh_token": None,
         }
-        return Reply(200, payload)
 
     def _versions(self) -> dict[str, Any]:
         base = self._base_url()
         current = {
             "version": "4.0",
-            "full_version": f"4.0.{LOOKER_RELEASE}",
+            "full_version": f"4.0.{self.release}",
             "status": "current",
             "swagger_url": f"{base}/api/4.0/swagger.json",
         }
         return {
-            "looker_release_version": LOOKER_RELEASE,
+            "looker_release_version": self.release,
             "current_version": current,
             "supported_versions": [current],
             "api_server_url": base,
@@ -302,6 +333,8 @@ class App:
         s = self.store
         routes: list[tuple[str, str, Handler]] = [
             ("GET", "/setting", self._setting),
+            ("GET", "/user", lambda c: Reply(200, s.get("users", c.caller_id, _f(c)))),
+            ("POST", "/login/{user_id}", self._login_user),
             (
                 "GET",
                 "/dashboards/lookml/{dashboard_id}",
@@ -456,7 +489,11 @@ class App:
             ]
             if type_name == "alerts":
                 routes.append(("PUT", item, self._replacer(type_name)))
-        return [_route(method, template, handler) for method, template, handler in routes]
+        denied = CORE_DENIED if s.answers.google_cloud_core else frozenset()
+        return [
+            _route(method, template, _denied if (method, template) in denied else handler)
+            for method, template, handler in routes
+        ]
 
     def _lister(self, type_name: str, *, search: bool) -> Handler:
         def handle(call: Call) -> Reply:
@@ -470,7 +507,10 @@ class App:
 
     def _creator(self, type_name: str) -> Handler:
         def handle(call: Call) -> Reply:
-            return Reply(200, self.store.create(type_name, call.json_body(), call.caller_id))
+            body = call.json_body()
+            if type_name == "alerts":
+                return Reply(200, self.store.create_alert(body, call.caller_id))
+            return Reply(200, self.store.create(type_name, body, call.caller_id))
 
         return handle
 
@@ -556,8 +596,22 @@ class App:
 
     def _import_lookml(self, call: Call) -> Reply:
         """import_dashboard_from_lookml, and create_dashboard_from_lookml, its deprecated
-        alias (spec)."""
-        return Reply(200, self.store.import_dashboard_lookml(call.json_body(), call.caller_id))
+        alias (spec), as the release has them: absent (404, as for an unknown path), or
+        answering the new dashboard, or before 23.4 its `DashboardLookml`."""
+        alias = call.operation.endswith("/from_lookml")
+        answer = releases.lookml_import_answer(self.release, alias=alias)
+        if answer == "absent":
+            raise not_found()
+        body = call.json_body()
+        dashboard = self.store.import_dashboard_lookml(body, call.caller_id)
+        if answer == "dashboard":
+            return Reply(200, dashboard)
+        lookml = {
+            "dashboard_id": dashboard["id"],
+            "folder_id": dashboard["folder_id"],
+            "lookml": body["lookml"],
+        }
+        return Reply(200, lookml)
 
     def _setting(self, call: Call) -> Reply:
         if not self.settings_readable:
@@ -588,3 +642,16 @@ def _not_allowed(allowed: list[str] | None = None) -> ApiError:
 
 def _error(exc: ApiError, fault: str | None = None) -> Reply:
     return Reply(exc.status, exc.body(), dict(exc.headers), fault)
+
+
+def _injected(fault: Fault) -> Reply:
+    """A fault's answer: its error, or no answer at all."""
+    if fault.drop:
+        return Reply(0, fault=fault.kind, drop=True)
+    return _error(ApiError(fault.status, "Service temporarily unavailable"), fault.kind)
+
+
+def _denied(call: Call) -> Reply:
+    """A call Looker (Google Cloud core) may deny (spec: "Calls to this endpoint may be denied
+    by Looker (Google Cloud core)"), denied; the message is UNCONFIRMED."""
+    raise ApiError(403, f"{call.operation} is not available in Looker (Google Cloud core).")

@@ -124,6 +124,15 @@ def element_errors(
     return errors
 
 
+def look_over_result_maker(body: Mapping[str, Any], old: Mapping[str, Any]) -> list[ErrorDetail]:
+    """A tile that has a result maker is not pointed at another look in place: the answer
+    Looker gives when it applies cli#62's rule to updates too (UNCONFIRMED, strict profile)."""
+    look_id = body.get("look_id")
+    if not look_id or look_id == old.get("look_id") or not old.get("result_maker_id"):
+        return []
+    return [ErrorDetail("look_id", "invalid", SOURCE_WITH_RESULT_MAKER)]
+
+
 def filter_errors(merged: Mapping[str, Any], sibling_titles: set[str]) -> list[ErrorDetail]:
     """Filter titles are unique within a dashboard; a field filter names its field."""
     errors = []

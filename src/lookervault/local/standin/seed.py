@@ -163,8 +163,11 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
 
 
-def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
-    """Build the whole instance: parents before children so every reference resolves."""
+def generate(size: SeedSize, seed_value: int = 0, *, access_top_down: bool = False) -> Seeded:
+    """Build the whole instance: parents before children so every reference resolves.
+
+    `access_top_down`: no folder gives a group or user less access than its parent folder,
+    as a Looker that changes access top-down only can hold (the strict profile)."""
     gen = _Gen(seed_value)
     models = _lookml_models(gen, size.lookml_models)
     _permission_sets(gen, size.permission_sets)
@@ -182,7 +185,7 @@ def generate(size: SeedSize, seed_value: int = 0) -> Seeded:
     _settle(gen, seed_value)
     _merged_tiles(gen, seed_value)
     _role_groups(gen, seed_value)
-    _content_access(gen, seed_value)
+    _content_access(gen, seed_value, access_top_down)
     _favorites(gen, size.content_favorites, seed_value)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
 
@@ -329,11 +332,13 @@ def _role_groups(gen: _Gen, seed_value: int) -> None:
         gen.add("role_groups", {"role_id": role_id, "group_ids": sorted(picked, key=int)})
 
 
-def _content_access(gen: _Gen, seed_value: int) -> None:
+def _content_access(gen: _Gen, seed_value: int, top_down: bool) -> None:
     """A content metadata record for every folder, dashboard, look and board; the Shared
     folder open to All Users (Looker's default, "completely open"); about one shared folder
     in three with access of its own: one to three groups or users, each view or edit. Drawn
-    from a stream of its own so the content drawn before stays as it was."""
+    from a stream of its own so the content drawn before stays as it was. `top_down`: each
+    such folder starts from its parent's access (as turning inheritance off does) and the
+    draw only adds to it or raises it, parents before children."""
     records = [
         shapes.content_meta(
             type_name, obj, inherits=not (obj.get("is_shared_root") or obj.get("is_users_root"))
@@ -351,10 +356,56 @@ def _content_access(gen: _Gen, seed_value: int) -> None:
     shared = [f for f in folders if f["parent_id"] and not f["is_personal"]]
     principals = [("group_id", g) for g in gen.objects["groups"]]
     principals += [("user_id", u) for u in gen.objects["users"]]
-    for folder in rng.sample(shared, round(len(shared) / 3)):
+    drawn = [
+        (
+            folder,
+            [
+                (principal, rng.choice(["view", "edit"]))
+                for principal in rng.sample(principals, min(len(principals), rng.randint(1, 3)))
+            ],
+        )
+        for folder in rng.sample(shared, round(len(shared) / 3))
+    ]
+    for folder, grants in sorted(drawn, key=lambda d: int(d[0]["id"])) if top_down else drawn:
         gen.objects["content_metadata"][folder["content_metadata_id"]]["inherits"] = False
-        for principal in rng.sample(principals, min(len(principals), rng.randint(1, 3))):
-            _grant(gen, folder, rng.choice(["view", "edit"]), principal)
+        if top_down:
+            grants = _raised(_parent_access(gen, folder), grants)
+        for principal, permission_type in grants:
+            _grant(gen, folder, permission_type, principal)
+
+
+def _parent_access(gen: _Gen, folder: Json) -> list[tuple[tuple[str, str], str]]:
+    """The access a folder's parent gives: the entries of the nearest folder above it (the
+    parent included) that does not inherit."""
+    metas = gen.objects["content_metadata"]
+    parent = gen.objects["folders"][folder["parent_id"]]
+    while metas[parent["content_metadata_id"]]["inherits"]:
+        parent = gen.objects["folders"][parent["parent_id"]]
+    meta_id = parent["content_metadata_id"]
+    return [
+        (_principal(entry), entry["permission_type"])
+        for entry in gen.objects["content_metadata_access"].values()
+        if entry["content_metadata_id"] == meta_id
+    ]
+
+
+def _raised(
+    inherited: list[tuple[tuple[str, str], str]], drawn: list[tuple[tuple[str, str], str]]
+) -> list[tuple[tuple[str, str], str]]:
+    """The inherited grants, each raised to edit where the draw says so, then the drawn
+    grants for groups and users the parent does not name."""
+    wanted = dict(drawn)
+    kept = [
+        (principal, "edit" if wanted.get(principal) == "edit" else level)
+        for principal, level in inherited
+    ]
+    named = {principal for principal, _ in inherited}
+    return kept + [(principal, level) for principal, level in drawn if principal not in named]
+
+
+def _principal(entry: Json) -> tuple[str, str]:
+    key = "group_id" if entry["group_id"] else "user_id"
+    return key, entry[key]
 
 
 def _favorites(gen: _Gen, n: int, seed_value: int) -> None:

@@ -13,7 +13,9 @@ from types import TracebackType
 from typing import Any
 
 from lookervault.local.standin.api import App, Reply
+from lookervault.local.standin.dangling import Dangling, leave_dangling
 from lookervault.local.standin.faults import Faults
+from lookervault.local.standin.profiles import ANSWERS, DEFAULT_RELEASES, Profile
 from lookervault.local.standin.seed import SeedSize, generate
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store import Delivery, Store
@@ -28,12 +30,14 @@ class Exchange:
     query: str
     request_headers: dict[str, str]
     request_body: bytes
-    status: int
+    status: int | None
+    """None: the connection was dropped without an answer (fault "drop...")."""
     response_headers: dict[str, str]
     response_body: bytes
     fault: str | None
     """Which fault knob produced this answer ("rate_limit", "fail_page", "fail_request",
-    "error_rate")."""
+    "error_rate", "drop", or one of the last three with "_after_write": the request was
+    handled, its answer replaced)."""
 
     def json(self) -> Any:
         return json.loads(self.response_body) if self.response_body else None
@@ -93,6 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key: value for key, value in self.headers.items()}
         standin = self.server.standin
         reply = standin.app.respond(method, split.path, params, headers, body)
+        if reply.drop:
+            standin.log_exchange(method, split, headers, body, reply, {}, b"")
+            self.close_connection = True
+            return
         payload = b"" if reply.status == 204 else json.dumps(reply.payload).encode("utf-8")
         out_headers = dict(reply.headers or {})
         if payload:
@@ -114,6 +122,9 @@ class StandIn:
 
     Use as a context manager or call start()/stop(). Point LOOKERSDK_BASE_URL at `base_url`
     and log in with `client_id` / `client_secret`.
+
+    `profile` says which plausible answer it gives where Looker's is unconfirmed (profiles.py):
+    "lenient" (the default), "strict" (the other answer) or "core" (Looker, Google Cloud core).
     """
 
     def __init__(
@@ -130,11 +141,20 @@ class StandIn:
         host_url: str | None = None,
         settings_readable: bool = True,
         max_concurrent_requests: int | None = None,
+        profile: Profile = "lenient",
+        release: str | None = None,
+        dangling: bool = False,
     ) -> None:
         """`host_url`: the URL the instance is configured with (GET /setting), by default its
         own `base_url`. `settings_readable=False` answers GET /setting with 403, as for
         credentials without admin rights. `max_concurrent_requests`: how many requests are
-        handled at once (None: no limit); the others wait their turn."""
+        handled at once (None: no limit); the others wait their turn. `release`: the Looker
+        release it is (GET /versions; by default the profile's, releases.py says what
+        differs). `dangling`: the seed also holds references to things deleted since
+        (dangling.py; `dangling()` says which)."""
+        if profile not in ANSWERS:
+            raise ValueError(f"unknown profile {profile!r}: one of {', '.join(ANSWERS)}")
+        self.profile: Profile = profile
         self.seed = seed or SeedSize()
         self.faults = faults or Faults()
         self.recording = record
@@ -142,7 +162,10 @@ class StandIn:
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self._port = port
         self._host_url = host_url
-        self._store = Store(generate(self.seed, seed_value))
+        answers = ANSWERS[profile]
+        seeded = generate(self.seed, seed_value, access_top_down=not answers.access_in_any_order)
+        self._dangling: Dangling = leave_dangling(seeded, seed_value) if dangling else {}
+        self._store = Store(seeded, answers)
         self.app = App(
             self._store,
             self.faults,
@@ -151,6 +174,7 @@ class StandIn:
             token_ttl_s,
             lambda: self.base_url,
             host_url=lambda: self.host_url,
+            release=release or DEFAULT_RELEASES[profile],
             settings_readable=settings_readable,
             max_concurrent_requests=max_concurrent_requests,
         )
@@ -214,6 +238,18 @@ class StandIn:
         """Ground truth objects of a type (content or internal: queries, group values)."""
         return self._store.items(type_name)
 
+    def dangling(self) -> Dangling:
+        """For tests: what the seed left dangling (empty unless made with `dangling=True`):
+        tile ids on a gone look with and without a kept query, the gone looks, departed
+        users and their dashboards left in shared folders, plans on gone dashboards and
+        those dashboards' ids (dangling.py)."""
+        return {kind: list(ids) for kind, ids in self._dangling.items()}
+
+    @property
+    def release(self) -> str:
+        """The Looker release it is, as GET /versions reports it."""
+        return self.app.release
+
     def index_drift(self) -> list[str]:
         """For tests: the store's indexes that no longer match their tables (none unless a
         write went around one)."""
@@ -272,7 +308,7 @@ class StandIn:
                     query=split.query,
                     request_headers=headers,
                     request_body=body,
-                    status=reply.status,
+                    status=None if reply.drop else reply.status,
                     response_headers=out_headers,
                     response_body=payload,
                     fault=reply.fault,

@@ -25,6 +25,8 @@ TARGET_TABLES = {
 
 MAY_STOP_INHERITING = frozenset({"space", "board"})
 PRINCIPALS = (("group_id", "groups"), ("user_id", "users"))
+LEVELS = {"view": 1, "edit": 2}
+"""Access levels, to compare a folder's access with its parent's (no entry: 0)."""
 
 
 class AccessMixin(Tables):
@@ -226,20 +228,56 @@ class AccessMixin(Tables):
                 raise validation_failed(
                     [ErrorDetail("permission_type", "missing", "This field is required.")]
                 )
+            self._check_top_down(entry, str(body["permission_type"]))
             entry = {**entry, "permission_type": body["permission_type"]}
             self._objects["content_metadata_access"][access_id] = entry
             return dict(entry)
 
     def delete_content_access(self, access_id: str) -> None:
         with self._lock:
-            if self._objects["content_metadata_access"].pop(access_id, None) is None:
+            entry = self._objects["content_metadata_access"].get(access_id)
+            if entry is None:
                 raise not_found()
+            self._check_top_down(entry, None)
+            del self._objects["content_metadata_access"][access_id]
+
+    def _check_top_down(self, entry: Json, permission_type: str | None) -> None:
+        """Unless access may change in any order: a folder gives no group or user less than
+        its parent folder does (`permission_type` None: no access) until the parent's access
+        has been narrowed. Looker docs: "You cannot modify the settings for All Users in
+        individual subfolders until the access level for that group is changed in the Shared
+        folder" (UNCONFIRMED for the API)."""
+        if self.answers.access_in_any_order:
+            return
+        record = self._objects["content_metadata"][entry["content_metadata_id"]]
+        above = self._parent_access(record).get(_principal(entry))
+        if above is not None and LEVELS[above] > LEVELS.get(permission_type or "", 0):
+            message = (
+                "The parent folder gives this group or user more access: change the parent"
+                " folder's access first."
+            )
+            raise validation_failed([ErrorDetail("content_metadata_id", "invalid", message)])
+
+    def _parent_access(self, record: Json) -> dict[tuple[str, str], str]:
+        """What the folder above gives, principal -> permission type: its own entries, or
+        those of the record it inherits from."""
+        parent_id = self._parent_meta_id(record)
+        if parent_id is None:
+            return {}
+        parent = self._objects["content_metadata"][parent_id]
+        source = self._inheriting_id(parent) if parent["inherits"] else parent_id
+        return {_principal(e): e["permission_type"] for e in self._access_of(source)}
 
     def _drop_access(self, doomed: Callable[[Json], bool]) -> None:
         """Entries go with their content, group or user."""
         table = self._objects["content_metadata_access"]
         for access_id in [k for k, entry in table.items() if doomed(entry)]:
             del table[access_id]
+
+
+def _principal(entry: Json) -> tuple[str, str]:
+    """("group_id" | "user_id", id): whose access an entry is."""
+    return next((key, entry[key]) for key, _ in PRINCIPALS if entry[key])
 
 
 def _required_param(params: Mapping[str, str], name: str) -> str:

@@ -204,7 +204,10 @@ class Store(
             for name in ("created_at", "updated_at"):
                 if name in obj:
                     obj[name] = stamp
-            credentials = body.get("credentials_email") if type_name == "users" else None
+            # Looker (Google Cloud core) users sign in through Google: no email login is made
+            # there (UNCONFIRMED; its email-credential calls are deniable).
+            emails = type_name == "users" and not self.answers.google_cloud_core
+            credentials = body.get("credentials_email") if emails else None
             if isinstance(credentials, dict) and credentials.get("email"):
                 self._check_email_free(str(credentials["email"]), None)
             self._on_create(type_name, obj, caller_id, stamp)
@@ -514,6 +517,9 @@ class Store(
         errors: list[ErrorDetail] = []
         if child_type == "dashboard_elements":
             errors = rules.element_errors(body, child, self._exists)
+            if not errors and child_id is not None and not self.answers.look_over_result_maker:
+                old = next(e for e in parent[child_type] if e["id"] == child_id)
+                errors = rules.look_over_result_maker(body, old)
             if not errors:
                 self._settle_element(body, child, child_id)
         elif child_type == "dashboard_filters":

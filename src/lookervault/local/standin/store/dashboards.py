@@ -87,11 +87,10 @@ class DashboardsMixin(Tables):
         look = self._objects["looks"].get(element["look_id"] or "")
         if look is not None:
             out["look"] = self._render("looks", look, detail=True)
-        source = self._objects["queries"].get(element["query_id"] or "")
-        if source is not None:
-            out["query"] = source
-        if look is not None and source is None:
-            source = self._objects["queries"].get(look["query_id"] or "")
+        own = self._objects["queries"].get(element["query_id"] or "")
+        if own is not None:
+            out["query"] = own
+        source = self._tile_query(element)
         if element["type"] in rules.CONTENT_FREE_ELEMENTS or stored_maker is None:
             out["result_maker"] = None
             return out
@@ -109,6 +108,17 @@ class DashboardsMixin(Tables):
             "vis_config": shown["vis_config"] if shown else None,
         }
         return out
+
+    def _tile_query(self, element: Json) -> Json | None:
+        """The query a tile shows: its own, else its look's, else the one its result maker
+        kept when its look was deleted for good (a seeded dangling tile)."""
+        queries = self._objects["queries"]
+        own = queries.get(element["query_id"] or "")
+        if own is not None:
+            return own
+        look = self._objects["looks"].get(element["look_id"] or "")
+        kept = (element["result_maker"] or {}).get("query_id")
+        return queries.get((look["query_id"] if look is not None else kept) or "")
 
     def _layout(self, dashboard: Json, layout: Json) -> Json:
         elements = {e["id"]: e for e in dashboard["dashboard_elements"]}
@@ -153,11 +163,12 @@ class DashboardsMixin(Tables):
             element["result_maker"] = None
             return
         sent = body.get("result_maker") or {}
+        changed = any(name in body for name in rules.DATA_SOURCES)
+        kept = {} if changed else element.get("result_maker") or {}
         if sent.get("filterables") is not None:
-            element["result_maker"] = {"filterables": [_filterable(f) for f in sent["filterables"]]}
-        elif element.get("result_maker") is None or any(
-            name in body for name in rules.DATA_SOURCES
-        ):
+            filterables = [_filterable(f) for f in sent["filterables"]]
+            element["result_maker"] = {**kept, "filterables": filterables}
+        elif not kept:
             element["result_maker"] = {"filterables": self._default_filterables(element)}
 
     def _element_with_maker(self, maker_id: str) -> Json | None:
@@ -178,10 +189,7 @@ class DashboardsMixin(Tables):
                 shapes.filterable(self._objects["queries"][s["query_id"]], s["name"])
                 for s in merge["source_queries"]
             ]
-        source = self._objects["queries"].get(element["query_id"] or "")
-        look = self._objects["looks"].get(element["look_id"] or "")
-        if source is None and look is not None:
-            source = self._objects["queries"].get(look["query_id"] or "")
+        source = self._tile_query(element)
         if source is None:
             return []
         return [shapes.filterable(source, None)]

@@ -20,10 +20,13 @@ class FavoritesMixin(Tables):
     """Creating a favourite, what a search sees, and a favourite's content as shown."""
 
     def create_content_favorite(self, body: Any, caller_id: str) -> Json:
-        """One favourite per user and content; `user_id` defaults to the caller (UNCONFIRMED)."""
+        """One favourite per user and content. A given `user_id` makes it that user's when
+        the answers create as given, else it is the caller's; without one it is the caller's
+        (both UNCONFIRMED: Looker's own example logs in as each user instead)."""
         body = require_object(body)
         with self._lock:
-            user_id = str(body.get("user_id") or caller_id)
+            given = body.get("user_id") if self.answers.creates_as_given else None
+            user_id = str(given or caller_id)
             meta = self._favorite_target(body.get("content_metadata_id"), user_id)
             favorite = shapes.content_favorite(self.new_id("content_favorites"), user_id, meta)
             self._objects["content_favorites"][favorite["id"]] = favorite

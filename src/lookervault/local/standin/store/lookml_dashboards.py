@@ -39,17 +39,14 @@ class LookmlMixin(DashboardsMixin, SchedulesMixin, QueriesMixin):
             return {"dashboard_id": dashboard["id"], "lookml": lookml.render(dashboard, shown)}
 
     def _export_tile(self, element: Json, place: Json | None) -> lookml.Tile | None:
-        """What a tile shows: its merge query and their sources, its query, or its look's
-        query; None for a data tile whose look or query is gone."""
+        """What a tile shows: its merge query and their sources, its query, its look's query
+        or the query its result maker kept; None for a data tile that shows nothing."""
         queries = self._objects["queries"]
         merge = self._objects["merge_queries"].get(element["merge_result_id"] or "")
         if merge is not None:
             sources = tuple(queries[s["query_id"]] for s in merge["source_queries"])
             return lookml.Tile(element, place, merge=merge, sources=sources)
-        query = queries.get(element["query_id"] or "")
-        look = self._objects["looks"].get(element["look_id"] or "")
-        if query is None and look is not None:
-            query = queries.get(look["query_id"] or "")
+        query = self._tile_query(element)
         if query is not None:
             return lookml.Tile(element, place, query=query)
         if element["type"] in rules.CONTENT_FREE_ELEMENTS:

@@ -49,6 +49,15 @@ class SchedulesMixin(Tables):
                 self.deliveries.append(Delivery("scheduled_plan_run_once_by_id", plan_id))
             return self._render("scheduled_plans", plan, detail=True)
 
+    def create_alert(self, body: Any, caller_id: str) -> Json:
+        """create_alert documents neither `owner_id` nor `is_disabled` (only update_alert_field
+        does): unless the answers create as given, the caller owns the new alert and it is
+        enabled, whatever the body says (UNCONFIRMED either way)."""
+        body = require_object(body)
+        if not self.answers.creates_as_given:
+            body = {**body, "owner_id": caller_id, "is_disabled": False, "disabled_reason": None}
+        return self.create("alerts", body, caller_id)
+
     def _on_plan_create(self, obj: Json, caller_id: str) -> None:
         obj["user_id"] = obj["user_id"] or caller_id
         obj["title"] = obj["name"]

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lookervault.local.standin import query, rules, shapes
+from lookervault.local.standin.profiles import LENIENT, Answers
 from lookervault.local.standin.seed import Seeded, iso
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.indexes import IndexSpec, Table, by_field, by_part
@@ -142,9 +143,11 @@ def token(length: int) -> str:
 
 
 class Tables(ABC):
-    """Objects per type, in id order, behind one lock."""
+    """Objects per type, in id order, behind one lock; `answers` says which plausible answer
+    the store gives where Looker's is unconfirmed (profiles.py)."""
 
-    def __init__(self, seeded: Seeded) -> None:
+    def __init__(self, seeded: Seeded, answers: Answers = LENIENT) -> None:
+        self.answers = answers
         self._objects: dict[str, MutableMapping[str, Json]] = {
             name: Table(objects, INDEXES[name]) if name in INDEXES else objects
             for name, objects in seeded.objects.items()
