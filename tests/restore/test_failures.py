@@ -8,15 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from lookervault.local.standin import StandIn
-from lookervault.looker.compare import compare
+from lookervault.local.standin import Profile, StandIn
 from lookervault.restore.plan import quieted
-from tests.restore.conftest import Restore, extract_items, read_items, writes
+from tests.restore.conftest import (
+    Restore,
+    differences,
+    extract_items,
+    read_items,
+    restored_users,
+    writes,
+)
 from tests.restore.test_migrate import only_backed_up
 
 
 def test_a_failing_type_leaves_the_rest_done_and_retry_failed_completes(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     looker_b.faults.fail_requests("POST", "/looks", times=1000, status=503)
 
@@ -41,7 +47,11 @@ def test_a_failing_type_leaves_the_rest_done_and_retry_failed_completes(
     finished = restore(looker_b, "--db", str(backup), "--yes", "--json")
     assert finished.code == 0, finished.err
     restored = extract_items(looker_b, tmp_path / "b.db")
-    assert only_backed_up(compare(quieted(read_items(backup)), restored)) == []
+    users = restored_users(finished.json(), read_items(backup), restored)
+    assert (
+        only_backed_up(differences(quieted(read_items(backup)), restored, profile, users=users))
+        == []
+    )
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_written(

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lookervault.local.standin import StandIn
+from lookervault.local.standin import Profile, SeedSize, StandIn
 from lookervault.looker.compare import compare
 from lookervault.restore.plan import quieted
-from tests.restore.conftest import Restore, extract_items, read_items, writes
+from tests.restore.conftest import (
+    Restore,
+    differences,
+    extract_items,
+    promised,
+    read_items,
+    restored_users,
+    writes,
+)
 from tests.restore.test_migrate import only_backed_up
 from tests.support.looker_fixtures import StandInFactory, sdk_for
 
@@ -29,8 +37,9 @@ def test_the_lookml_route_ends_where_the_part_by_part_route_ends(
     standin_factory: StandInFactory,
     restore: Restore,
     tmp_path: Path,
+    profile: Profile,
 ) -> None:
-    by_parts = standin_factory(seed=looker_b.seed, seed_value=1)
+    by_parts = standin_factory(seed=looker_b.seed, seed_value=1, profile=profile)
     before = quieted(read_items(backup))
 
     imported = restore(looker_b, "--db", str(backup), "--yes", "--json")
@@ -40,9 +49,17 @@ def test_the_lookml_route_ends_where_the_part_by_part_route_ends(
     assert parted.code == 0, parted.err
     with_lookml = extract_items(looker_b, tmp_path / "imported.db")
     part_by_part = extract_items(by_parts, tmp_path / "parted.db")
-    assert only_backed_up(compare(before, with_lookml)) == []
-    assert only_backed_up(compare(before, part_by_part)) == []
-    assert compare(part_by_part, with_lookml) == []
+    imported_users = restored_users(imported.json(), before, with_lookml)
+    parted_users = restored_users(parted.json(), before, part_by_part)
+    assert only_backed_up(differences(before, with_lookml, profile, users=imported_users)) == []
+    assert only_backed_up(differences(before, part_by_part, profile, users=parted_users)) == []
+    assert (
+        compare(
+            promised(part_by_part, profile, parted_users),
+            promised(with_lookml, profile, imported_users),
+        )
+        == []
+    )
     imports = [w for w in writes(looker_b) if w == "POST /dashboards/lookml"]
     assert len(imports) == len(before["dashboards"])
     assert "POST /dashboards/lookml" not in writes(by_parts)
@@ -61,19 +78,41 @@ def test_after_the_lookml_route_a_rerun_writes_nothing(
     assert writes(looker_b) == []
 
 
-def test_a_looker_without_the_lookml_route_gets_its_dashboards_part_by_part(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+def test_a_looker_release_without_the_lookml_route_gets_its_dashboards_part_by_part(
+    backup: Path, standin_factory: StandInFactory, restore: Restore, tmp_path: Path
 ) -> None:
-    looker_b.faults.fail_requests("POST", "/dashboards/lookml", times=None, status=404)
+    """The route came with release 22.8 (the spec's history): an older Looker is not asked."""
+    older = standin_factory(seed=SeedSize.empty(), seed_value=1, release="22.6.12")
+
+    planned = restore(older, "dashboards", "--db", str(backup), "--dry-run", "--json")
+    done = restore(older, "dashboards", "--db", str(backup), "--yes", "--json")
+
+    assert any("22.6.12 has no route" in note for note in planned.json()["notes"])
+    assert done.code == 0, done.err
+    assert "POST /dashboards/lookml" not in writes(older)
+    restored = extract_items(older, tmp_path / "b.db")
+    before = quieted(read_items(backup))
+    assert only_backed_up(compare(before, restored, ["dashboards"])) == []
+
+
+def test_a_dashboard_whose_import_looker_refuses_alone_goes_part_by_part(
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
+) -> None:
+    """Looker answers 404 for a model or folder the caller cannot reach too: one refused
+    import does not turn the route off for the rest."""
+    looker_b.faults.fail_requests("POST", "/dashboards/lookml", times=1, status=404)
 
     done = restore(looker_b, "dashboards", "--db", str(backup), "--yes", "--json")
 
     assert done.code == 0, done.err
-    asked = [w for w in writes(looker_b) if w == "POST /dashboards/lookml"]
-    assert 1 <= len(asked) <= 8  # once per worker at most: the first refusal turns it off
+    imported = [e for e in looker_b.exchanges if e.path.endswith("/dashboards/lookml")]
+    made = done.json()["counts"]["dashboards"]["created"]
+    assert [e.status for e in imported].count(404) == 1
+    assert len([e for e in imported if e.status == 200]) == made - 1 > 0
     restored = extract_items(looker_b, tmp_path / "b.db")
     before = quieted(read_items(backup))
-    assert only_backed_up(compare(before, restored, ["dashboards"])) == []
+    users = restored_users(done.json(), before, restored)
+    assert only_backed_up(differences(before, restored, profile, ["dashboards"], users)) == []
 
 
 def test_a_dashboard_lost_again_comes_back_in_as_few_calls_as_the_first_time(

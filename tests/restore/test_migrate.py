@@ -3,19 +3,31 @@ re-run writes nothing, schedules stay quiet unless asked, and a killed run compl
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from looker_sdk import models40 as m
 
-from lookervault.local.standin import StandIn
+from lookervault.local.standin import Profile, StandIn
 from lookervault.looker.compare import Difference, compare, describe
 from lookervault.restore.plan import quieted
-from tests.restore.conftest import Items, Restore, extract_items, read_items, restore_env, writes
+from tests.restore.conftest import (
+    Items,
+    Restore,
+    differences,
+    extract_items,
+    promised,
+    read_items,
+    restore_env,
+    restored_users,
+    writes,
+)
 from tests.support.looker_fixtures import sdk_for
 
 
@@ -25,7 +37,7 @@ def only_backed_up(differences: list[Difference]) -> list[Difference]:
 
 
 def test_everything_into_an_empty_instance_then_nothing_more(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     before = read_items(backup)
     done = restore(looker_b, "--db", str(backup), "--yes", "--json")
@@ -35,8 +47,10 @@ def test_everything_into_an_empty_instance_then_nothing_more(
     assert report["same_instance"] is False and report["failures"] == []
     assert any("email login only" in note for note in report["notes"])
     restored = extract_items(looker_b, tmp_path / "b.db")
-    assert only_backed_up(compare(quieted(before), restored)) == []
+    users = restored_users(report, before, restored)
+    assert only_backed_up(differences(quieted(before), restored, profile, users=users)) == []
     assert looker_b.deliveries == []
+    assert_read_back_as_promised(looker_b, report, profile, before)
 
     looker_b.clear_exchanges()
     again = restore(looker_b, "--db", str(backup), "--yes", "--json")
@@ -49,29 +63,67 @@ def test_everything_into_an_empty_instance_then_nothing_more(
 
 
 def test_enable_schedules_keeps_them_as_backed_up(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     done = restore(
-        looker_b, "scheduled_plans", "alerts", "--db", str(backup), "--yes", "--enable-schedules"
+        looker_b,
+        *("scheduled_plans", "alerts", "--db", str(backup), "--yes", "--enable-schedules"),
+        "--json",
     )
     assert done.code == 0, done.err
     restored = extract_items(looker_b, tmp_path / "b.db")
     backed_up = read_items(backup)
     for kind in ("scheduled_plans", "alerts"):
-        assert [d for d in compare(backed_up, restored, [kind]) if d.kind != "extra"] == []
+        users = restored_users(done.json(), backed_up, restored)
+        found = differences(backed_up, restored, profile, [kind], users)
+        assert only_backed_up(found) == []
     assert looker_b.deliveries == []
 
 
-def assert_no_duplicates(items: Items) -> None:
-    """No two items of a type answer to the same name (a duplicate would)."""
+def assert_no_duplicates(items: Items, profile: Profile) -> None:
+    """No two items of a type answer to the same name (a duplicate would). Users without an
+    email login (Looker core) answer to their names, which two people may share."""
     for type_name, named in describe(items).items():
-        assert len(named) == len(items[type_name]), type_name
+        if type_name != "users" or profile != "core":
+            assert len(named) == len(items[type_name]), type_name
+
+
+def assert_read_back_as_promised(
+    standin: StandIn, report: dict[str, Any], profile: Profile, backed_up: Items
+) -> None:
+    """What the target holds after a restore into another instance, read back over HTTP:
+    schedules and alerts off, alerts their owners', favourites their users' (in core: none,
+    and a note says why)."""
+    made = {(i["type"], i["id"]): i["target_id"] for i in report["items"]}
+    held = {kind: {x["id"]: x for x in standin.items(kind)} for kind in TOLD}
+    created = [i for i in report["items"] if i["result"] == "created" and i["type"] in TOLD]
+    for item in created:
+        kind, now = item["type"], held[item["type"]][item["target_id"]]
+        owner = TOLD[kind]
+        assert now[owner] == made[("users", backed_up[kind][item["id"]][owner])], item
+        if kind == "scheduled_plans":
+            assert now["enabled"] is False
+        if kind == "alerts":
+            assert now["is_disabled"] is True
+    favoured = {i["result"] for i in report["items"] if i["type"] == "content_favorites"}
+    if profile == "core":  # only the API user's own can be made: it needs no login_user
+        assert "skipped" in favoured and any("login_user" in n for n in report["notes"])
+        caller = standin.app.api_user_id
+        mine = [i for i in created if i["type"] == "content_favorites"]
+        assert all(held["content_favorites"][i["target_id"]]["user_id"] == caller for i in mine)
+    else:
+        assert favoured == {"created"}
+    assert {i["type"] for i in created} >= {"scheduled_plans", "alerts"}
+
+
+TOLD = {"scheduled_plans": "user_id", "alerts": "owner_id", "content_favorites": "user_id"}
+"""Types whose owner or user a restore must set right whatever Looker does with a create."""
 
 
 def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
-    backup: Path, looker_b: StandIn, tmp_path: Path
+    backup: Path, looker_b: StandIn, tmp_path: Path, profile: Profile
 ) -> None:
-    own = describe(extract_items(looker_b, tmp_path / "b0.db"))
+    before_restore = extract_items(looker_b, tmp_path / "b0.db")
     looker_b.faults.latency_s = 0.01
     command = [sys.executable, "-m", "lookervault", "restore", "--db", str(backup), "--yes"]
     child = subprocess.Popen(command, env=restore_env(looker_b), stdout=subprocess.DEVNULL)
@@ -85,20 +137,24 @@ def test_a_restore_killed_half_way_completes_when_run_again_without_duplicates(
     assert compare(read_items(backup), halfway), "the kill came too late to test anything"
 
     looker_b.faults.latency_s = 0
-    again = subprocess.run(command, env=restore_env(looker_b), capture_output=True, text=True)
+    again = subprocess.run(
+        [*command, "--json"], env=restore_env(looker_b), capture_output=True, text=True
+    )
 
     assert again.returncode == 0, again.stderr
     restored = extract_items(looker_b, tmp_path / "b.db")
     backed_up = read_items(backup)
-    assert only_backed_up(compare(quieted(backed_up), restored)) == []
-    assert_no_duplicates(restored)
-    expected = describe(quieted(backed_up))
-    for type_name, named in describe(restored).items():
+    users = restored_users(json.loads(again.stdout), backed_up, restored)
+    assert only_backed_up(differences(quieted(backed_up), restored, profile, users=users)) == []
+    assert_no_duplicates(restored, profile)
+    expected = describe(promised(quieted(backed_up), profile))
+    own = describe(promised(before_restore, profile, users))
+    for type_name, named in describe(promised(restored, profile, users)).items():
         assert set(named) == set(expected.get(type_name, {})) | set(own.get(type_name, {}))
 
 
 def test_alerts_of_dashboards_the_other_instance_already_holds_land_on_their_tiles(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     assert restore(looker_b, "dashboards", "--db", str(backup), "--yes").code == 0
     # A restore state of its own: B got those dashboards some other way (another machine,
@@ -109,12 +165,14 @@ def test_alerts_of_dashboards_the_other_instance_already_holds_land_on_their_til
 
     assert done.code == 0, done.err
     report = done.json()
-    assert report["failures"] == []
+    assert report["failures"] == [], report["failures"]
     assert set(report["counts"]["dashboards"]) <= {"unchanged", "skipped"}
     assert report["counts"]["alerts"] == {"created": len(read_items(backup)["alerts"])}
     restored = extract_items(looker_b, tmp_path / "b.db")
-    assert only_backed_up(compare(quieted(read_items(backup)), restored)) == []
-    assert_no_duplicates(restored)
+    users = restored_users(report, read_items(backup), restored)
+    found = differences(quieted(read_items(backup)), restored, profile, users=users)
+    assert only_backed_up(found) == []
+    assert_no_duplicates(restored, profile)
 
     looker_b.clear_exchanges()
     again = restore(looker_b, "--db", str(backup), "--yes", env=elsewhere)

@@ -171,8 +171,9 @@ class _Names:
             return None
         if type_name == "folders":
             return self._folder(item_id, item)
-        if type_name == "users":
-            return str(item.get("email") or (item.get("credentials_email") or {}).get("email"))
+        if type_name == "users":  # a user without an email login (SSO, Looker core): by name
+            email = item.get("email") or (item.get("credentials_email") or {}).get("email")
+            return str(email or item.get("display_name"))
         if type_name in ("looks", "dashboards"):
             return f"{self.of('folders', str(item.get('folder_id')))} / {item.get('title')}"
         if type_name == "scheduled_plans":

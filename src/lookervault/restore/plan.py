@@ -28,6 +28,7 @@ from lookervault.looker.content_types import (
     restore_order,
 )
 from lookervault.restore import canonical, pairing
+from lookervault.restore.denials import DENIABLE
 from lookervault.restore.identity import Identity
 from lookervault.restore.source import Key, Source
 from lookervault.restore.state import RestoreState
@@ -109,21 +110,25 @@ class Resolver:
         state: RestoreState,
         workers: int,
         identity: Identity,
-        fallback_owner: Callable[[], str] | None = None,
+        caller: Callable[[], str] | None = None,
+        fallback_owner: str | None = None,
     ) -> None:
-        """`fallback_owner`: the target user who owns content whose owner is nowhere (asked
-        only when some item needs one)."""
+        """`caller`: asks Looker who the restore runs as (only when something needs it);
+        `fallback_owner`: the target user who owns content whose owner is nowhere (default:
+        the caller)."""
         self.source = source
         self.target = target
         self.identity = identity
         self.denied = state.denied()
+        self._ask_caller = caller
+        self._caller: str | None = None
         self._fallback = fallback_owner
-        self._fallback_id: str | None = None
         self._state = state
         self._workers = workers
         self._mapped: dict[str, dict[str, str]] = {}
         self._known: dict[Key, str] = {}
         self._natural: dict[str, dict[tuple[Any, ...], str]] = {}
+        self._by_name: dict[tuple[Any, Any], str] | None = None
         self._pairs: dict[Key, dict[Key, str]] = {}
         self._lock = threading.RLock()
 
@@ -132,11 +137,16 @@ class Resolver:
         return self.identity.same
 
     @property
-    def fallback_owner(self) -> str | None:
+    def caller(self) -> str | None:
+        """The id of the user the restore runs as (the API user)."""
         with self._lock:
-            if self._fallback_id is None and self._fallback is not None:
-                self._fallback_id = self._fallback()
-            return self._fallback_id
+            if self._caller is None and self._ask_caller is not None:
+                self._caller = self._ask_caller()
+            return self._caller
+
+    @property
+    def fallback_owner(self) -> str | None:
+        return self._fallback or self.caller
 
     def nowhere(self, key: Key) -> bool:
         """Neither the backup nor the target holds it: Looker held the reference dangling."""
@@ -276,7 +286,36 @@ class Resolver:
             for target_id, target_item in listed:
                 index.setdefault(self.natural_key(type_name, target_item, False), target_id)
             self._natural[type_name] = index
-        return self._natural[type_name].get(wanted)
+        found = self._natural[type_name].get(wanted)
+        if found is None and type_name == "users":
+            found = self._user_by_name(item)
+        return found
+
+    def _user_by_name(self, item: Json) -> str | None:
+        """A user Looker holds without an email login (Looker (Google Cloud core) refuses
+        them), by first and last name, when no other user on either side has that name."""
+        if self._by_name is None:
+            mine = _names(self.source.items.get("users", {}).values())
+            theirs = _names(u for u in self.target.ids("users").values() if not _email(u))
+            self._by_name = {
+                name: ids[0]
+                for name, ids in theirs.items()
+                if len(ids) == 1 and len(mine.get(name, [])) == 1
+            }
+        return self._by_name.get((item.get("first_name"), item.get("last_name")))
+
+
+def _names(users: Iterable[Json]) -> dict[tuple[Any, Any], list[str]]:
+    found: dict[tuple[Any, Any], list[str]] = {}
+    for user in users:
+        found.setdefault((user.get("first_name"), user.get("last_name")), []).append(
+            str(user.get("id"))
+        )
+    return found
+
+
+def _email(user: Json) -> Any:
+    return user.get("email") or (user.get("credentials_email") or {}).get("email")
 
 
 OWNER_FIELDS = {
@@ -524,6 +563,9 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
     if reason:
         step.action, step.reason = "skip", reason
         return step
+    if target_id is None and _made_by_its_user_only(plan.resolver, key, translate):
+        step.action, step.reason = "skip", DENIABLE["login_user"].note
+        return step
     if target_id is None:
         step.action = "create"
     else:
@@ -540,6 +582,14 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
     if step.action in WRITES:
         step.adjustments = adjustments(plan.resolver, key, item, translate, step.action)
     return step
+
+
+def _made_by_its_user_only(resolver: Resolver, key: Key, translate: canonical.Translate) -> bool:
+    """A favourite of another user, where Looker will not let the restore act as them."""
+    if key[0] != "content_favorites" or "login_user" not in resolver.denied:
+        return False
+    user = (resolver.source.get(key) or {}).get("user_id")
+    return user is None or translate("users", str(user)) != resolver.caller
 
 
 def left_out_reason(

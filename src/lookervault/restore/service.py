@@ -33,7 +33,7 @@ from lookervault.looker.instance import read_instance_urls
 from lookervault.restore import canonical
 from lookervault.restore.apply import Outcome, apply_plan
 from lookervault.restore.dashboards import lookml_route, unbuildable
-from lookervault.restore.denials import DENIABLE
+from lookervault.restore.denials import DENIABLE, refused
 from lookervault.restore.identity import Identity, decide, fingerprint
 from lookervault.restore.plan import LOOKER_HELD, Plan, Resolver, Step, build_plan, slug_holder
 from lookervault.restore.source import Key, Source, open_source
@@ -223,7 +223,9 @@ def prepare(
         state = RestoreState(settings.state_dir, *_scope(source, urls, client.host, identity))
         keys = chosen if chosen is not None else selected_keys(source, selection, state.failed())
         _read(client, source, _types_to_read(keys), workers, target)
-        resolver = Resolver(source, target, state, workers, identity, owner)
+        resolver = Resolver(source, target, state, workers, identity, _caller(client), owner)
+        if _google_cloud_core(client):
+            resolver.denied |= set(DENIABLE)
         plan = build_plan(resolver, keys, enable_schedules=enable_schedules, workers=workers)
     except BaseException:
         if state is not None:
@@ -243,32 +245,37 @@ def _configured(urls: InstanceUrls) -> str | None:
     return looker_host(urls.host_url) if urls.host_url else None
 
 
-def _fallback_owner(client: LookerClient, target: Target, email: str | None) -> Callable[[], str]:
-    """Who owns content whose owner is nowhere: the user with `email` (checked now, before
-    anything is written), else the API user (asked only if some item needs it)."""
-    if email is not None:
-        found = next(
-            (
-                user_id
-                for user_id, user in target.ids("users").items()
-                if (user.get("email") or (user.get("credentials_email") or {}).get("email"))
-                == email
-            ),
-            None,
-        )
-        if found is None:
-            raise UsageError(
-                f"No user of the target Looker at {client.host} has the email {email}.",
-                "Pass --fallback-owner with the email of a user there, or leave it out to "
-                "give such content to the API user.",
-            )
-        return lambda: found
+def _fallback_owner(client: LookerClient, target: Target, email: str | None) -> str | None:
+    """The target user with `email`, checked before anything is written."""
+    if email is None:
+        return None
+    for user_id, user in target.ids("users").items():
+        if (user.get("email") or (user.get("credentials_email") or {}).get("email")) == email:
+            return user_id
+    raise UsageError(
+        f"No user of the target Looker at {client.host} has the email {email}.",
+        "Pass --fallback-owner with the email of a user there, or leave it out to give such "
+        "content to the API user.",
+    )
 
-    def api_user() -> str:
+
+def _caller(client: LookerClient) -> Callable[[], str]:
+    def ask() -> str:
         me = client.get_json("/user", {"fields": "id"})
         return str((me or {}).get("id"))
 
-    return api_user
+    return ask
+
+
+def _google_cloud_core(client: LookerClient) -> bool:
+    """Whether the target refuses what Looker (Google Cloud core) may deny, asked with the one
+    such call that reads and changes nothing (`search_credentials_email`), so that the plan
+    leaves those parts out before anything is written."""
+    try:
+        client.get_json("/credentials_email/search", {"limit": "1", "fields": "email"})
+    except LookerRequestError as exc:
+        return refused(exc)  # any other failure says nothing of the edition
+    return False
 
 
 def _types_to_read(keys: list[Key]) -> set[str]:
@@ -363,7 +370,7 @@ def _notes(plan: Plan) -> list[str]:
             "deleted dashboard). Each is listed above."
         )
     denied = sorted(plan.resolver.denied & {"role_groups", "email_logins", "login_user"})
-    notes += [f"Known from an earlier run: {DENIABLE[name].note}" for name in denied]
+    notes += [f"This Looker refuses it: {DENIABLE[name].note}" for name in denied]
     quiet = [
         s
         for s in plan.steps.values()

@@ -88,7 +88,6 @@ class Context:
     """Per step, what it left undone and why (a part Looker refused)."""
     tokens: dict[str, str] = field(default_factory=dict)
     """user id -> an access token acting as that user (login_user), logged out at the end."""
-    _caller: str | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def each(self, calls: Iterable[Callable[[], T]]) -> list[T]:
@@ -151,18 +150,10 @@ class Context:
         with self._lock:
             self.notes.setdefault(key, []).append(text)
 
-    def caller(self) -> str:
-        """The id of the user the restore runs as (asked once)."""
-        with self._lock:
-            if self._caller is None:
-                me = self.get("/user", {"fields": "id"})
-                self._caller = str((me or {}).get("id"))
-            return self._caller
-
     def token_for(self, key: Key, user_id: str) -> str | None:
         """An access token acting as `user_id` (`login_user`), one per user; None for the
         caller itself. Where Looker refuses to act as other users, the step ends, noted."""
-        if user_id == self.caller():
+        if user_id == self.plan.resolver.caller:
             return None
         if "login_user" in self.plan.resolver.denied:
             raise Noted(DENIABLE["login_user"].note, None)
@@ -275,8 +266,9 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     changed = ["email", "role_ids"] if target_id is None else []
     if target_id is None:
         body = top_body(want, "users")
-        if want.get("email"):  # in the create itself: no window for a user without its email
-            body["credentials_email"] = {"email": want["email"]}
+        email = want.get("email") or _email(ctx.source_item(key))
+        if email:  # in the create itself: no window for a user without its email
+            body["credentials_email"] = {"email": email}
         target_id = create(ctx, key, body)
         if ctx.target_item("users", target_id).get("email") == want.get("email"):
             changed.remove("email")
@@ -292,6 +284,10 @@ def write_user(ctx: Context, key: Key, want: Json, target_id: str | None) -> str
     if personal is not None and user.get("personal_folder_id") is not None:
         ctx.plan.resolver.record(("folders", str(personal)), str(user["personal_folder_id"]))
     return target_id
+
+
+def _email(user: Json) -> str | None:
+    return user.get("email") or (user.get("credentials_email") or {}).get("email")
 
 
 def _write_email(ctx: Context, key: Key, user_id: str, email: str, has_one: bool) -> None:

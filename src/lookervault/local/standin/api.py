@@ -364,6 +364,11 @@ class App:
             ("DELETE", "/groups/{group_id}/users/{user_id}", self._remove_group_user),
             ("GET", "/user_attributes/{user_attribute_id}/group_values", self._group_values),
             ("POST", "/user_attributes/{user_attribute_id}/group_values", self._set_group_values),
+            (
+                "GET",
+                "/credentials_email/search",
+                lambda c: Reply(200, s.search_credentials_email(c.params)),
+            ),
             ("GET", "/users/{user_id}/credentials_email", self._credentials_email),
             ("POST", "/users/{user_id}/credentials_email", self._write_credentials_email),
             ("PATCH", "/users/{user_id}/credentials_email", self._write_credentials_email),

@@ -60,6 +60,21 @@ class UsersMixin(Tables):
                 raise not_found()
             return projected(dict(user["credentials_email"]), fields)
 
+    def search_credentials_email(self, params: Mapping[str, str]) -> list[Json]:
+        """search_credentials_email: every user's email login, filtered on `email`, paged and
+        projected like any search (the spec's other filters are not modelled)."""
+        with self._lock:
+            found = [
+                dict(user["credentials_email"])
+                for user in self._table("users")
+                if user["credentials_email"] is not None
+            ]
+        wanted = params.get("email")
+        if wanted:
+            found = [c for c in found if str(c.get("email")).lower() == wanted.lower()]
+        paged = query.page(found, params)
+        return [projected(c, params.get("fields")) for c in paged]
+
     def add_group_user(self, group_id: str, body: Any) -> Json:
         body = require_object(body)
         with self._lock:
