@@ -9,10 +9,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from lookervault.local.standin import Profile
 from lookervault.looker import store
 from tests.restore.conftest import backup, looker_a, restore  # noqa: F401
 from tests.snapshot.conftest import Run, run  # noqa: F401
 from tests.support.looker_fixtures import standin_factory  # noqa: F401
+
+
+@pytest.fixture
+def profile() -> Profile:
+    """Reading and exporting content does not depend on how Looker answers a restore's
+    writes: the stand-in as it always was is enough (the restore tests cover all three)."""
+    return "lenient"
 
 
 def rows(path: Path) -> dict[tuple[str, str], dict[str, Any]]:

@@ -170,3 +170,27 @@ def test_a_drill_into_the_source_itself_is_refused_saying_why(
     assert "the instance the snapshot came from" in done.err
     assert "were created at the same moment" in done.err
     assert writes(source) == []
+
+
+def test_a_snapshot_of_an_instance_holding_dangling_references_passes_and_says_what_changed(
+    standin_factory: StandInFactory,  # noqa: F811
+    bucket: storage.Bucket,
+    work_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    aged = standin_factory(seed=SeedSize(), seed_value=0, dangling=True)
+    database = tmp_path / "aged.db"
+    extract(database, settings=StandInSettings(aged), workers=4)
+    upload(database)
+
+    done = drill(capsys)
+
+    report = done.json()
+    assert done.code == 0, (report["differences"], report["failures"])
+    assert report["passed"] is True and report["failures"] == []
+    notes = "\n".join(report["notes"])
+    gone = aged.dangling()
+    assert "fallback owner" in notes and "query tile" in notes and "left out" in notes
+    assert len(gone["plans_on_gone_dashboards"]) == notes.count("scheduled_plans ")
+    assert report["restored"]["dashboards"] == report["counts"]["dashboards"]

@@ -64,9 +64,10 @@ VOLATILE = ACTIVITY | frozenset(
 DERIVED: Mapping[str, frozenset[str]] = {
     "lookml_models": frozenset({"explores", "label", "has_content"}),
     "dashboards": frozenset({"lookml"}),
+    "alerts": frozenset({"owner_display_name"}),
 }
 """Fields Looker derives from elsewhere (a model's explores and label from its LookML, a
-dashboard's LookML from the dashboard)."""
+dashboard's LookML from the dashboard, an alert's owner's name from the owner)."""
 
 EMBEDDED = frozenset({"look", "folder", "permission_set", "model_set", "user"})
 """Copies of other items inside an item; the reference next to them is compared instead."""

@@ -11,6 +11,7 @@ from tests.support.core_denied import MODULE_PATH, build, render
 from tests.support.looker_fixtures import StandInFactory, raw_call
 
 SERVED_DENIED: dict[tuple[str, str], tuple[str, Any]] = {
+    ("GET", "/credentials_email/search"): ("/credentials_email/search?limit=1", None),
     ("PUT", "/roles/{role_id}/groups"): ("/roles/2/groups", ["1"]),
     ("GET", "/users/{user_id}/credentials_email"): ("/users/2/credentials_email", None),
     ("POST", "/users/{user_id}/credentials_email"): (
@@ -81,3 +82,19 @@ def test_core_impersonates_no_regular_user(standin_factory: StandInFactory) -> N
         assert "can not be impersonated" in denied.json()["message"]
     assert raw_call(core, "POST", "/login/999").status_code == 404
     assert raw_call(standin_factory(), "POST", "/login/3").status_code == 200
+
+
+def test_search_credentials_email_answers_email_logins_outside_core(
+    standin_factory: StandInFactory,
+) -> None:
+    lenient = standin_factory()
+    user = lenient.items("users")[3]
+    email = user["credentials_email"]["email"]
+
+    every = raw_call(lenient, "GET", "/credentials_email/search?fields=email").json()
+    found = raw_call(lenient, "GET", f"/credentials_email/search?email={email.upper()}").json()
+
+    assert {c["email"] for c in every} == {
+        u["credentials_email"]["email"] for u in lenient.items("users") if u["credentials_email"]
+    }
+    assert [c["email"] for c in found] == [email]

@@ -151,7 +151,8 @@ class StandIn:
         handled at once (None: no limit); the others wait their turn. `release`: the Looker
         release it is (GET /versions; by default the profile's, releases.py says what
         differs). `dangling`: the seed also holds references to things deleted since
-        (dangling.py; `dangling()` says which)."""
+        (dangling.py; `dangling()` says which), and its folders' access is drawn top-down,
+        as a real Looker keeps it."""
         if profile not in ANSWERS:
             raise ValueError(f"unknown profile {profile!r}: one of {', '.join(ANSWERS)}")
         self.profile: Profile = profile
@@ -163,7 +164,10 @@ class StandIn:
         self._port = port
         self._host_url = host_url
         answers = ANSWERS[profile]
-        seeded = generate(self.seed, seed_value, access_top_down=not answers.access_in_any_order)
+        # An instance that has lived a while (`dangling`) was made by a real Looker, which keeps
+        # a subfolder's access within its parent's: drawn so, whatever the profile.
+        top_down = dangling or not answers.access_in_any_order
+        seeded = generate(self.seed, seed_value, access_top_down=top_down)
         self._dangling: Dangling = leave_dangling(seeded, seed_value) if dangling else {}
         self._store = Store(seeded, answers)
         self.app = App(
