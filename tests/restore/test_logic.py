@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from lookervault.looker.compare import compare
-from lookervault.looker.content_types import REGISTRY
+from lookervault.looker.content_types import BY_NAME, REGISTRY
 from lookervault.restore import canonical, pairing
+from lookervault.restore.dashboards import lookml_route
+from lookervault.restore.denials import DENIABLE
+from lookervault.restore.lookup import SEARCHED_BY
 from lookervault.restore.plan import ids_at
 from lookervault.restore.state import RestoreState
+
+SPEC = Path(__file__).resolve().parent.parent / "looker_api" / "Looker.4.0.oas.json"
 
 
 def same(_type: str, value: str) -> str:
@@ -188,3 +194,50 @@ def test_filters_pair_by_name_and_board_items_within_their_paired_section() -> N
     found = pairing.holder_parts("boards", board, theirs, translate)
 
     assert found == {("board_sections", "1"): "8", ("board_items", "11"): "80"}
+
+
+def _spec_operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    return {
+        op["operationId"]: (method.upper(), path, op)
+        for path, methods in spec["paths"].items()
+        for method, op in methods.items()
+        if isinstance(op, dict) and "operationId" in op
+    }
+
+
+def test_a_lost_create_is_searched_for_only_by_parameters_the_list_call_has() -> None:
+    operations = _spec_operations()
+    for type_name, names in SEARCHED_BY.items():
+        _, _, operation = operations[BY_NAME[type_name].list_op]
+        parameters = {p["name"] for p in operation.get("parameters", [])}
+        assert set(names) <= parameters, type_name
+
+
+def test_every_call_restore_treats_as_deniable_is_one_the_spec_says_core_may_deny() -> None:
+    operations = _spec_operations()
+    for deniable in DENIABLE.values():
+        for operation_id in deniable.operations:
+            description = operations[operation_id][2]["description"]
+            assert "Looker (Google Cloud core)" in description, operation_id
+
+
+def test_the_lookml_route_is_taken_from_release_22_8_on() -> None:
+    assert lookml_route("22.8.73") and lookml_route("25.20.17") and lookml_route("100.0")
+    assert not lookml_route("22.6.12") and not lookml_route("21.20")
+    assert not lookml_route(None) and not lookml_route("unknown")
+
+
+def test_a_tile_on_a_look_that_is_nowhere_shows_the_looks_stored_query_or_nothing() -> None:
+    query = {"model": "m", "view": "v", "fields": ["v.count"], "client_id": "x", "id": "4"}
+    kept = {"id": "1", "type": "vis", "look_id": "9", "result_maker": {"query": query}}
+    bare = {"id": "2", "type": "vis", "look_id": "9", "result_maker": {"query": None}}
+    gone = lambda _type, _id: None  # noqa: E731
+
+    made = canonical.element_form(kept, gone, None)
+
+    assert "look_id" not in made and made["query"] == canonical.query_definition(query)
+    assert canonical.left_out(canonical.element_form(bare, gone, None))
+    assert not canonical.left_out(canonical.element_form(bare, same, None))
+    dashboard = {"dashboard_elements": [kept, bare], "dashboard_layouts": []}
+    assert len(canonical.dashboard_children(dashboard, gone)["dashboard_elements"]) == 1

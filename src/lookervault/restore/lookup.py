@@ -26,7 +26,7 @@ Json = dict[str, Any]
 
 SEARCHED_BY: Mapping[str, tuple[str, ...]] = {
     "folders": ("name", "parent_id"),
-    "users": ("email",),
+    "users": ("first_name", "last_name"),
     "groups": ("name",),
     "roles": ("name",),
     "permission_sets": ("name",),
@@ -57,14 +57,16 @@ def _email(item: Mapping[str, Any]) -> str | None:
 
 
 def created(target: Target, type_name: str, body: Json) -> Find:
-    """A top-level item the target did not hold when it was read, with the body's natural
-    key (an alert: its tile, condition and schedule; a plan: its name, owner and content)."""
-    before = set(target.ids(type_name))
+    """A top-level item the target did not hold when it was read, nor this run made, with the
+    body's natural key (an alert: its tile, condition and schedule; a plan: its name, owner
+    and content; a user: its email, or its name where Looker made it without one)."""
     ct = BY_NAME[type_name]
 
     def matches(item: Json) -> bool:
         if type_name == "users":
-            return _email(item) == _email(body)
+            if _email(item):
+                return _email(item) == _email(body)
+            return _same(item, body, ("first_name", "last_name"))
         if type_name == "alerts":
             wanted_field = (body.get("field") or {}).get("name")
             return (
@@ -82,8 +84,7 @@ def created(target: Target, type_name: str, body: Json) -> Find:
             for name in SEARCHED_BY.get(type_name, ())
             if body.get(name) is not None
         }
-        if type_name == "users" and _email(body):
-            params["email"] = str(_email(body))
+        before = set(target.ids(type_name))
         for stream in ct.streams:
             for item in _listed(client, type_name, {**stream, **params}):
                 item_id = str(item[ct.id_field])
