@@ -5,7 +5,9 @@ entry point runs as a process, twice; the real retention function, served by
 functions-framework, gets the second upload's `object.finalized` event. Then an admin's bad
 day: dashboards broken and a folder deleted in Looker. `snapshot diff` against a fresh
 extraction shows what broke, `restore --from-snapshot 1` puts it back, and a last extraction
-must equal the snapshot again, up to ids. Every command runs as the user would type it.
+must equal the snapshot again, up to ids, but for what the restore said it adjusted. The
+stand-in holds what real instances hold after a while: a tile on a deleted look, content of
+users who left, schedules of deleted dashboards. Every command runs as the user would type it.
 Everything lives in one temporary folder, removed after; every process started is stopped.
 """
 
@@ -108,7 +110,7 @@ def _tell(story: Story, scratch: Path, dashboards: int, keep_running: bool) -> N
         with story.step("Start a Cloud Storage emulator and a Looker API stand-in on loopback"):
             emulator = running.enter_context(local_gcs())
             seed = SeedSize.scaled(dashboards)
-            standin = running.enter_context(StandIn(seed=seed, record=False))
+            standin = running.enter_context(StandIn(seed=seed, record=False, dangling=True))
             story.show(f"Cloud Storage emulator  {emulator}")
             story.show(f"Looker API stand-in     {standin.base_url}, {_counts(standin.counts())}")
         env = _environment(standin, emulator, scratch)
@@ -135,9 +137,11 @@ def _tell(story: Story, scratch: Path, dashboards: int, keep_running: bool) -> N
             _lookervault(story, env, "extract", "--db", str(live), quiet=True)
             _lookervault(story, env, "snapshot", "diff", "1", "--db", str(live))
         with story.step("Put it back: `restore --from-snapshot 1 --yes`"):
-            _lookervault(story, env, "restore", "--from-snapshot", "1", "--yes")
+            args = ("restore", "--from-snapshot", "1", "--yes", "--json")
+            report = json.loads(_lookervault(story, env, *args, quiet=True))
+            _show_restore(story, report)
         with story.step("Check: extract Looker again; it must equal snapshot 1, up to ids"):
-            _check(story, env, standin, scratch)
+            _check(story, env, standin, scratch, report)
         story.say(
             f"Demo PASSED in {time.monotonic() - story.started:.0f} s: two verified snapshots, "
             "retention applied, what broke found by diff, and Looker restored to equal the backup."
@@ -253,8 +257,9 @@ def _subtree(folders: Mapping[str, Json], root: str) -> set[str]:
     return found
 
 
-def _lookervault(story: Story, env: Mapping[str, str], *args: str, quiet: bool = False) -> None:
-    """Run `lookervault ARGS` as the user would, and show what it printed."""
+def _lookervault(story: Story, env: Mapping[str, str], *args: str, quiet: bool = False) -> str:
+    """Run `lookervault ARGS` as the user would, show what it printed (unless `quiet`), and
+    return its output."""
     story.say(f"    $ lookervault {' '.join(args)}")
     done = subprocess.run(
         [sys.executable, "-m", "lookervault", *args],
@@ -267,21 +272,55 @@ def _lookervault(story: Story, env: Mapping[str, str], *args: str, quiet: bool =
         story.show(done.stdout + done.stderr)
     if done.returncode != 0:
         raise RuntimeFailure(f"`lookervault {args[0]}` exited with {done.returncode}.")
+    return done.stdout
 
 
-def _check(story: Story, env: Mapping[str, str], standin: StandIn, scratch: Path) -> None:
-    """The snapshot (downloaded and verified) against a new extraction, up to ids."""
+def _show_restore(story: Story, report: Json) -> None:
+    """What the restore did, per type, and each item it carried over otherwise than backed up
+    (the plan named them before writing)."""
+    for type_name, counts in report["counts"].items():
+        done = {result: n for result, n in counts.items() if result != "unchanged"}
+        if done:
+            story.show(f"{type_name}: " + ", ".join(f"{n} {r}" for r, n in done.items()))
+    for step in report["adjusted"]:
+        what = f"{step['type']} {step['id']} {step['title']!r}"
+        for text in step["adjustments"]:
+            story.show(f"adjusted {what}: {text}")
+        if step["action"] == "skip":
+            story.show(f"left out {what}: {step['reason']}")
+
+
+def _check(
+    story: Story, env: Mapping[str, str], standin: StandIn, scratch: Path, report: Json
+) -> None:
+    """The snapshot (downloaded and verified) against a new extraction, up to ids; the items
+    the restore said it adjusted or left out are set aside on both sides."""
     snapshot_db = scratch / "snapshot.db"
     _lookervault(story, env, "snapshot", "download", "1", "--output", str(snapshot_db))
-    backed_up = store.read_items(snapshot_db)
+    adjusted = {(s["type"], s["id"]) for s in report["adjusted"]}
+    made = {
+        (i["type"], i["target_id"])
+        for i in report["items"]
+        if (i["type"], i["id"]) in adjusted and i["target_id"]
+    }
+    backed_up = _without(store.read_items(snapshot_db), adjusted)
     after = scratch / "after.db"
     extract(after, settings=StandInSettings(standin), workers=4)
-    differences = compare(backed_up, store.read_items(after))
+    differences = compare(backed_up, _without(store.read_items(after), made))
     compared = sum(len(items) for items in backed_up.values())
     if differences:
         story.show("\n".join(str(d) for d in differences[:20]))
         raise RuntimeFailure(f"{len(differences)} item(s) differ from the snapshot.")
-    story.show(f"{compared} items compared: Looker equals the backup again.")
+    story.show(
+        f"{compared} items compared: Looker equals the backup again; {len(report['adjusted'])} "
+        "more came back adjusted or were left out, as the restore said."
+    )
+
+
+def _without(
+    items: Mapping[str, Mapping[str, Json]], keys: set[tuple[str, str]]
+) -> dict[str, dict[str, Json]]:
+    return {t: {i: x for i, x in found.items() if (t, i) not in keys} for t, found in items.items()}
 
 
 def _serve(story: Story, env: Mapping[str, str], scratch: Path) -> None:

@@ -302,8 +302,10 @@ def desired(type_name: str, item: Json, translate: Translate) -> Json:
     return form
 
 
-def current(type_name: str, item: Json) -> Json:
-    """The target's item in the same form (its ids are already target ids)."""
+def current(type_name: str, item: Json, held: Translate | None = None) -> Json:
+    """The target's item in the same form (its ids are already target ids). `held`: None for
+    what the target does not hold, so that a tile on a look Looker itself holds dangling takes
+    the same form as the backed-up one (otherwise: every id as it is)."""
     ct = BY_NAME[type_name]
     form: Json = {k: item[k] for k in sorted(top_fields(type_name)) if k in item}
     for ref in ct.references:
@@ -312,7 +314,7 @@ def current(type_name: str, item: Json) -> Json:
             form[name] = sorted(str(v) for v in form[name])
         elif name in form and form[name] is not None:
             form[name] = str(form[name])
-    form.update(_pseudo(type_name, item, lambda _type, value: value))
+    form.update(_pseudo(type_name, item, held or (lambda _type, value: value)))
     return form
 
 

@@ -328,6 +328,18 @@ OWNER_FIELDS = {
 """Types whose owner a restore writes: content of a user who left goes to the fallback owner."""
 
 
+def held_by(target: Target) -> canonical.Translate:
+    """A reference in the target as it is, or None where the target holds nothing under it
+    (only looks matter: a tile on a look the target itself holds dangling)."""
+
+    def held(type_name: str, target_id: str) -> str | None:
+        return (
+            None if type_name == "looks" and not target.has((type_name, target_id)) else target_id
+        )
+
+    return held
+
+
 def _live_first(item: Json) -> bool:
     return bool(item.get("deleted"))
 
@@ -571,7 +583,7 @@ def classify(plan: Plan, key: Key, translate: canonical.Translate) -> Step:
     else:
         current_item = plan.target.item((key[0], target_id)) or {}
         want = wanted(plan, key, translate, current_item)
-        have = canonical.current(key[0], current_item)
+        have = canonical.current(key[0], current_item, held_by(plan.target))
         step.changes = canonical.changes(key[0], want, have)
         if is_looked_up(source, key):
             step.changes = [name for name in step.changes if name == "access"]

@@ -25,7 +25,7 @@ from lookervault.looker.client import LookerRequestError, api_path
 from lookervault.looker.content_types import BY_NAME
 from lookervault.restore import canonical, lookup
 from lookervault.restore.denials import DENIABLE, refused
-from lookervault.restore.plan import QUIET_REASON, Plan, is_looked_up, translator
+from lookervault.restore.plan import QUIET_REASON, Plan, held_by, is_looked_up, translator
 from lookervault.restore.source import Key
 from lookervault.restore.target import Find, Writer, again
 
@@ -191,7 +191,7 @@ def top_body(want: Json, type_name: str, names: list[str] | None = None) -> Json
 
 
 def changed_fields(ctx: Context, key: Key, want: Json, target_id: str) -> list[str]:
-    have = canonical.current(key[0], ctx.target_item(key[0], target_id))
+    have = canonical.current(key[0], ctx.target_item(key[0], target_id), held_by(ctx.plan.target))
     return canonical.changes(key[0], want, have)
 
 
