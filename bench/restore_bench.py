@@ -12,6 +12,14 @@ extracted once. Then:
   `--part-by-part` rebuilds with `--no-lookml-import`, to weigh the LookML route.
 - One dashboard: A itself, at the same latency, loses one dashboard, and `restore --id
   dashboards:ID` brings it back; wall time from process start to exit.
+- `--error-rate SHARE`: each rebuild is run twice, into a healthy B (the baseline) and into
+  one that answers that share of requests 503, half of them after doing the write (the answer
+  lost on the way back, as behind a proxy under load). Both must complete in one run with
+  every dashboard present once; then the same command runs again and must write nothing.
+  The faulty runs add the requests sent again and the creates found instead of repeated.
+
+A is seeded as an instance that has lived a while (`--dangling`, on by default: a tile on a
+deleted look, content of users who left, schedules of deleted dashboards), as the demo is.
 
 Runs alternate between worker counts; each figure is the median of `--repeats` runs.
 `--lookervault` runs another checkout's CLI against the same stand-ins (the code before a
@@ -53,6 +61,13 @@ class Run:
     write_requests: int
     peak_rss_mb: float
     failures: int
+    error_rate: float = 0.0
+    repeated: int = 0
+    adopted: int = 0
+    dashboards: int = 0
+    """Dashboards in B afterwards, each counted once by folder and title."""
+    duplicates: int = 0
+    rerun_writes: int = 0
 
 
 def restore(
@@ -78,9 +93,16 @@ def restore(
 
 
 def rebuild(
-    lookervault: str, backup: Path, workers: int, args: argparse.Namespace, workdir: Path
+    lookervault: str,
+    backup: Path,
+    workers: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    error_rate: float = 0.0,
 ) -> Run:
-    faults = Faults(latency_s=args.latency)
+    faults = Faults(
+        latency_s=args.latency, error_rate=error_rate, errors_after_write=0.5, error_seed=workers
+    )
     empty = SeedSize.empty()
     with StandIn(
         seed=empty, faults=faults, record=False, max_concurrent_requests=args.max_concurrent
@@ -91,8 +113,25 @@ def rebuild(
         command = ["--db", str(backup), "--workers", str(workers), *route]
         report, wall, peak = restore(lookervault, b, command, workdir, state)
         requests = b.request_count() - before
+        placed = [(d["folder_id"], d["title"], d["deleted"]) for d in b.items("dashboards")]
+        again: dict[str, Any] = {"write_requests": -1}
+        if error_rate:
+            again, _, _ = restore(lookervault, b, command, workdir, state)
     items = sum(n for c in report["counts"].values() for r, n in c.items() if r in WRITTEN)
-    return Run(wall, items, requests, report["write_requests"], peak, len(report["failures"]))
+    return Run(
+        wall,
+        items,
+        requests,
+        report["write_requests"],
+        peak,
+        len(report["failures"]),
+        error_rate,
+        report.get("repeated_requests", 0),
+        report.get("adopted", 0),
+        len(set(placed)),
+        len(placed) - len(set(placed)),
+        again.get("write_requests", 0),  # a plan with nothing to write has none
+    )
 
 
 def one_dashboard(
@@ -127,14 +166,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild with --no-lookml-import (new dashboards written part by part)",
     )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        help="also rebuild into a B that answers this share of requests 503, half after the write",
+    )
+    parser.add_argument(
+        "--dangling",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="seed A with dangling references, as an aged instance holds them",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    faulty: dict[int, list[Run]] = {w: [] for w in args.workers}
     runs: dict[int, list[Run]] = {w: [] for w in args.workers}
     with tempfile.TemporaryDirectory(prefix="restore-bench-") as tmp:
         workdir = Path(tmp)
         backup = workdir / "a.db"
         seed = SeedSize.scaled(args.dashboards, tiles=args.tiles)
-        with StandIn(seed=seed, record=False, max_concurrent_requests=args.max_concurrent) as a:
+        with StandIn(
+            seed=seed,
+            record=False,
+            max_concurrent_requests=args.max_concurrent,
+            dangling=args.dangling,
+        ) as a:
             extract(backup, settings=StandInSettings(a), workers=8)
             a.faults.latency_s = args.latency
             walls = one_dashboard(args.lookervault, a, backup, workdir, args.repeats)
@@ -143,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
             for workers in args.workers:
                 runs[workers].append(rebuild(args.lookervault, backup, workers, args, workdir))
                 print(f"{workers} workers: {runs[workers][-1]}", file=sys.stderr, flush=True)
+                if args.error_rate:
+                    run = rebuild(args.lookervault, backup, workers, args, workdir, args.error_rate)
+                    faulty[workers].append(run)
+                    print(f"{workers} workers, faults: {run}", file=sys.stderr, flush=True)
     figures = {
         "cpus": os.cpu_count(),
         "dashboards": args.dashboards,
@@ -152,9 +213,14 @@ def main(argv: list[str] | None = None) -> int:
         "repeats": args.repeats,
         "part_by_part": args.part_by_part,
         "one_dashboard_wall_s": round(statistics.median(walls), 2),
+        "dangling": args.dangling,
+        "error_rate": args.error_rate,
         "rebuild": {str(w): _median(m, args.dashboards) for w, m in runs.items()},
         "runs": {str(w): [asdict(r) for r in m] for w, m in runs.items()},
     }
+    if args.error_rate:
+        figures["faulty"] = {str(w): _median(m, args.dashboards) for w, m in faulty.items()}
+        figures["faulty_runs"] = {str(w): [asdict(r) for r in m] for w, m in faulty.items()}
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -172,6 +238,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{m['requests_per_dashboard']:>10.1f}{m['write_requests']:>10}"
             f"{m['peak_rss_mb']:>10.1f}{m['failures']:>10}"
         )
+    if args.error_rate:
+        print(f"with {args.error_rate:.0%} of requests answered 503 (half after the write):")
+        header = ("workers", "wall s", "x base", "requests", "repeated", "adopted", "failed")
+        print("".join(f"{h:>10}" for h in header) + "  dashboards  twice  rerun writes")
+        for workers, m in figures["faulty"].items():
+            base = figures["rebuild"][workers]["wall_seconds"]
+            print(
+                f"{workers:>10}{m['wall_seconds']:>10.1f}{m['wall_seconds'] / base:>10.2f}"
+                f"{m['requests']:>10}{m['repeated']:>10}{m['adopted']:>10}{m['failures']:>10}"
+                f"{m['dashboards']:>12}{m['duplicates']:>7}{m['rerun_writes']:>14}"
+            )
     return 0
 
 
@@ -188,6 +265,12 @@ def _median(runs: list[Run], dashboards: int) -> dict[str, Any]:
         "write_requests": int(statistics.median(r.write_requests for r in runs)),
         "peak_rss_mb": round(statistics.median(r.peak_rss_mb for r in runs), 1),
         "failures": max(r.failures for r in runs),
+        "requests": int(statistics.median(r.requests for r in runs)),
+        "repeated": int(statistics.median(r.repeated for r in runs)),
+        "adopted": int(statistics.median(r.adopted for r in runs)),
+        "dashboards": min(r.dashboards for r in runs),
+        "duplicates": max(r.duplicates for r in runs),
+        "rerun_writes": max(r.rerun_writes for r in runs),
     }
 
 
