@@ -113,6 +113,8 @@ def rebuild(
         command = ["--db", str(backup), "--workers", str(workers), *route]
         report, wall, peak = restore(lookervault, b, command, workdir, state)
         requests = b.request_count() - before
+        for failure in report["failures"]:
+            print(f"failed: {failure}", file=sys.stderr, flush=True)
         placed = [(d["folder_id"], d["title"], d["deleted"]) for d in b.items("dashboards")]
         again: dict[str, Any] = {"write_requests": -1}
         if error_rate:

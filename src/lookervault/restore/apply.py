@@ -219,8 +219,7 @@ def _run(ctx: Context, state: RestoreState, step: Step, blocker: str | None) -> 
             target_id = _write(ctx, current)
         except Noted as noted:
             state.clear_failure(step.key)
-            found = noted.target_id or current.target_id
-            return Outcome(step, "skipped", found, None, (str(noted),), attempt)
+            return Outcome(step, "skipped", current.target_id, None, (str(noted),), attempt)
         except Unrestorable as exc:  # no run could do better: a note, not a failure to retry
             state.clear_failure(step.key)
             reason = f"not restorable: {exc}"

@@ -7,7 +7,10 @@ entry, member) among its holder's parts that no backed-up part has claimed. What
 is adopted as if the create had answered it; nothing found means sending again makes one.
 
 The search calls filter on what the spec lets them filter on; Looker's filters may match
-loosely (case, wildcards), so every candidate is compared exactly here as well.
+loosely (case, wildcards), so every candidate is compared exactly here as well. Two creates of
+this run that a lookup could mistake for each other (two boards of one title, two equal tiles)
+carry the same signature, and the writer sends them one after the other: a lookup never
+adopts the item another create of the same run is still waiting for.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from lookervault.looker.client import LookerClient, api_path
 from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE
 from lookervault.looker.extract import complete_item, list_page
-from lookervault.restore.target import Find, Target
+from lookervault.restore.target import Find, Lookup, Target
 
 Json = dict[str, Any]
 
@@ -56,7 +59,7 @@ def _email(item: Mapping[str, Any]) -> str | None:
     return item.get("email") or (item.get("credentials_email") or {}).get("email")
 
 
-def created(target: Target, type_name: str, body: Json) -> Find:
+def created(target: Target, type_name: str, body: Json) -> Lookup:
     """A top-level item the target did not hold when it was read, nor this run made, with the
     body's natural key (an alert: its tile, condition and schedule; a plan: its name, owner
     and content; a user: its email, or its name where Looker made it without one)."""
@@ -77,6 +80,13 @@ def created(target: Target, type_name: str, body: Json) -> Find:
             return _same(item, body, PLAN_KEY)
         return _same(item, body, ct.natural_key)
 
+    names = {
+        "alerts": ALERT_KEY,
+        "scheduled_plans": PLAN_KEY,
+        "users": ("first_name", "last_name"),  # where Looker keeps no email: by name
+    }.get(type_name, ct.natural_key)
+    shared = (type_name, *(_text(body.get(name)) for name in names))
+
     def find() -> Json | None:
         client = target.client
         params = {
@@ -92,7 +102,7 @@ def created(target: Target, type_name: str, body: Json) -> Find:
                     return complete_item(client, ct, item, backup=False) or item
         return None
 
-    return find
+    return Lookup(find, shared)
 
 
 def _listed(client: LookerClient, type_name: str, params: Mapping[str, str]) -> Iterable[Json]:
@@ -136,7 +146,7 @@ def part(
     body: Json,
     names: Iterable[str],
     inside: str | None = None,
-) -> Find:
+) -> Lookup:
     """A part at `path` (a list, or an object holding the list under `inside`) that no one
     claimed and that has the body's values for those of `names` the body holds."""
     chosen = tuple(name for name in names if name in body)
@@ -147,7 +157,7 @@ def part(
             found = (found or {}).get(inside)
         return claims.claim(found or [], lambda p: _same(p, body, chosen))
 
-    return find
+    return Lookup(find, (path, *(_text(body.get(name)) for name in chosen)))
 
 
 def access_entry(client: LookerClient, metadata_id: str, body: Json) -> Find:

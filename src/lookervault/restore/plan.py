@@ -493,17 +493,25 @@ def build_plan(
 
 
 def _shared_root(source: Source, chosen: Mapping[Key, Key | None]) -> Key | None:
-    """The Shared folder, when the backup holds its access and a folder below it is chosen:
-    Looker derives a subfolder's access from its parent's, so the root's comes first."""
+    """The Shared folder, when the backup holds its access and a folder below it with access
+    of its own is chosen: Looker derives a subfolder's access from its parent's, so the
+    root's is restored first."""
     root = next(
         (i for i, f in source.items.get("folders", {}).items() if f.get("is_shared_root")), None
     )
     if root is None or "content_metadata" not in (source.get(("folders", root)) or {}):
         return None
     below = any(
-        kind == "folders" and root in _ancestors(source, item_id) for kind, item_id in chosen
+        kind == "folders"
+        and _own_access(source.get((kind, item_id)) or {})
+        and root in _ancestors(source, item_id)
+        for kind, item_id in chosen
     )
     return ("folders", root) if below else None
+
+
+def _own_access(folder: Json) -> bool:
+    return (folder.get("content_metadata") or {}).get("inherits") is False
 
 
 def _ancestors(source: Source, folder_id: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,6 +199,18 @@ Find = Callable[[], Any]
 None when Looker has nothing of it (so sending it again makes one, not two)."""
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A `Find` with what two creates share when one could be found for the other: the
+    writer sends creates of one signature one at a time (restore/lookup.py)."""
+
+    find: Find
+    signature: Hashable
+
+    def __call__(self) -> Any:
+        return self.find()
+
+
 def again() -> None:
     """The `find` of a create Looker deduplicates or replaces whole (a query, an attribute's
     group values, a token): sending it again cannot make a second one."""
@@ -229,6 +241,7 @@ class Writer:
         self._sleep = sleep
         self._rng = random.Random()
         self._lock = threading.Lock()
+        self._serial: dict[Hashable, threading.Lock] = {}
 
     def send(
         self,
@@ -246,6 +259,18 @@ class Writer:
         path = template
         for name, value in ids.items():
             path = path.replace(f"{{{name}}}", quote(value, safe=""))
+        if isinstance(find, Lookup):
+            with self._one_at_a_time(find.signature):
+                return self._send(method, path, key, body, find, token)
+        return self._send(method, path, key, body, find, token)
+
+    def _one_at_a_time(self, signature: Hashable) -> threading.Lock:
+        with self._lock:
+            return self._serial.setdefault(signature, threading.Lock())
+
+    def _send(
+        self, method: str, path: str, key: Key, body: Any, find: Find | None, token: str | None
+    ) -> Any:
         policy = self.client.session.policy
         for attempt in range(1, policy.max_attempts + 1):
             self._add(count=1, repeated=int(attempt > 1))

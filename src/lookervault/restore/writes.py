@@ -45,10 +45,6 @@ class Unrestorable(ItemError):
 class Noted(Exception):
     """A step that ended early, without failing, with a note (a part Looker refused)."""
 
-    def __init__(self, note: str, target_id: str | None) -> None:
-        super().__init__(note)
-        self.target_id = target_id
-
 
 @dataclass(frozen=True)
 class NewSlug:
@@ -156,7 +152,7 @@ class Context:
         if user_id == self.plan.resolver.caller:
             return None
         if "login_user" in self.plan.resolver.denied:
-            raise Noted(DENIABLE["login_user"].note, None)
+            raise Noted(DENIABLE["login_user"].note)
         with self._lock:  # one login per user, however many of their favourites run at once
             if user_id not in self.tokens:
                 self.tokens[user_id] = self._log_in(key, user_id)
@@ -168,7 +164,7 @@ class Context:
         except LookerRequestError as exc:
             if refused(exc):
                 self.plan.resolver.deny("login_user")
-                raise Noted(DENIABLE["login_user"].note, None) from exc
+                raise Noted(DENIABLE["login_user"].note) from exc
             raise
         if not isinstance(answer, dict) or not answer.get("access_token"):
             raise ItemError(f"Looker answered login_user for user {user_id} without a token")
