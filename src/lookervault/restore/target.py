@@ -281,13 +281,14 @@ class Writer:
                     answer = self.client.send_as(token, method, path, body)
             except LookerRequestError as exc:
                 self._audit(method, path, key, "failure")
-                last = attempt == policy.max_attempts
-                if method != "POST" or find is None or not transient(exc) or last:
+                if method != "POST" or find is None or not transient(exc):
                     raise
                 found = find()
                 if found is not None:
                     self._add(adopted=1)
                     return found
+                if attempt == policy.max_attempts:
+                    raise
                 self._sleep(policy.delay(attempt, None, self._rng))
                 continue
             self._audit(method, path, key, "success")
