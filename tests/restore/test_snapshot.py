@@ -140,5 +140,14 @@ def test_every_write_is_one_audit_event(
     sent = sorted((methods[r.split(" ", 1)[0]], r.split(" ", 1)[1]) for r in written)
     audited = sorted((e["action"], e["object"].split("/", 3)[3]) for e in events)
     assert audited == [(action, path.lstrip("/")) for action, path in sent]
-    assert {e["outcome"] for e in events} == {"success"}
+    refused = {
+        (e.method, e.path.removeprefix("/api/4.0")) for e in looker_a.exchanges if e.status == 422
+    }
+    failed = {
+        (e["details"]["method"], e["object"].split("/", 3)[3])
+        for e in events
+        if e["outcome"] == "failure"
+    }
+    assert {(m, "/" + p) for m, p in failed} == refused  # strict: a look refused on a tile
+    assert {e["outcome"] for e in events} == ({"success", "failure"} if refused else {"success"})
     assert {e["details"]["type"] for e in events} == {"dashboards"}

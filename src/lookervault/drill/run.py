@@ -18,7 +18,7 @@ from lookervault.errors import UsageError
 from lookervault.local.standin import SeedSize, StandIn
 from lookervault.local.standin.sdk import StandInSettings
 from lookervault.looker import store
-from lookervault.looker.compare import Difference, compare
+from lookervault.looker.compare import Difference, compare, describe
 from lookervault.looker.extract import extract
 from lookervault.restore import service as restore
 from lookervault.restore.expected import as_restored
@@ -108,7 +108,12 @@ def drill(
     plan = prepared.plan
     owner = plan.resolver.fallback_owner if _owned(plan) else None
     expected = as_restored(backed_up, plan, came_back.get("users", {}).get(owner or ""))
-    differences = [d for d in compare(expected, came_back) if d.kind != "extra"]
+    backed_up_users = set(describe(backed_up).get("users", {}))
+    differences = [
+        d
+        for d in compare(expected, came_back)
+        if d.kind != "extra" and (d.type != "users" or d.name in backed_up_users)
+    ]
     failures = [
         f"{o.step.key[0]} {o.step.key[1]} {o.step.title!r}: {o.error}" for o in report.failed
     ]

@@ -4,9 +4,9 @@ Looker writes each part with calls of its own (RESTORE-FACTS, "Dashboards"): fil
 tiles (tiles name the filters they listen to), a new tile gets a layout component on its own,
 and components are only ever PATCHed. The dashboard ends with exactly the backup's filters and
 tiles: parts the backup does not have are deleted, the only deletes a restore makes (besides a
-tile replaced by a new one: a query tile is turned into a look tile by making the look tile
-anew, as gzr does, since no public client shows that Looker accepts a look on a tile that
-has a result maker).
+tile Looker will not turn into a look tile: no public client shows that Looker accepts a look
+on a tile that has a result maker, so where it refuses, or keeps the query, the tile is made
+anew as a look tile, as gzr makes every tile).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
         ctx.new_slugs.append(NewSlug(key, title, target_id, str(slug), now))
     if any(part in changed for part in _PARTS):
         target = ctx.target_item("dashboards", target_id)
-        _write_parts(ctx, key, target_id, target, imported is not None)
+        _write_parts(ctx, key, target_id, target)
     if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
@@ -144,9 +144,8 @@ def _create(ctx: Context, key: Key, want: Json) -> str:
     return create(ctx, key, body)
 
 
-def _write_parts(ctx: Context, key: Key, target_id: str, target: Json, imported: bool) -> None:
-    """`target` is the dashboard as last read or as its create answered; `imported`: it was
-    just made from its LookML.
+def _write_parts(ctx: Context, key: Key, target_id: str, target: Json) -> None:
+    """`target` is the dashboard as last read or as its create answered.
 
     Calls that do not need each other go side by side, in four rounds: what the backup does
     not have is deleted; filters are written beside the tiles' new queries; then the tiles;
@@ -172,7 +171,7 @@ def _write_parts(ctx: Context, key: Key, target_id: str, target: Json, imported:
         functools.partial(_write_filter, ctx, key, target_id, source, existing, filter_claims)
         for source, existing in filters.wanted
     ]
-    calls += [functools.partial(tile.prepare, ctx, key, have, imported) for tile in tiles]
+    calls += [functools.partial(tile.prepare, ctx, key, have) for tile in tiles]
     ctx.each(calls)
     created = ctx.each(functools.partial(tile.write, ctx, key, target_id, claims) for tile in tiles)
     placed = {str(t.element["id"]): t.target_id for t in tiles if t.target_id}
@@ -231,37 +230,27 @@ class _Tile:
     element: Json
     target_id: str | None
     body: Json | None = None
-    replace: bool = False
-    """The paired target tile is deleted and the tile made anew (a query tile that must
-    become a look tile)."""
 
     def want(self, ctx: Context) -> Json:
         return canonical.element_form(self.element, ctx.translate, None)
 
-    def prepare(self, ctx: Context, key: Key, have: dict[str, Json], imported: bool) -> None:
-        """Its body, with a new query (or merge query) made first when its source changed.
-        On a dashboard just imported from LookML, a look's tile arrived as a query tile: it is
-        made again as a look tile, not PATCHed into one."""
-        want = self.want(ctx)
+    def prepare(self, ctx: Context, key: Key, have: dict[str, Json]) -> None:
+        """Its body, with a new query (or merge query) made first when its source changed."""
         current = None
         if self.target_id is not None:
             current = canonical.element_form(have[self.target_id], lambda _t, v: v, None)
-        if imported and current is not None and want.get("look_id") and not current.get("look_id"):
-            self.replace, current = True, None
-        self.body = _element_body(ctx, key, want, current)
+        self.body = _element_body(ctx, key, self.want(ctx), current)
 
     def write(self, ctx: Context, key: Key, dashboard_id: str, claims: lookup.Claims) -> bool:
         """Create or update the tile; True when it was made (it has a new place then)."""
         assert self.body is not None
         source_id = str(self.element["id"])
-        if self.target_id is not None and not self.replace:
+        if self.target_id is not None:
             if not self.body or self._patched(ctx, key):
                 ctx.plan.resolver.record(("dashboard_elements", source_id), self.target_id)
                 return False
-            self.body = _element_body(ctx, key, self.want(ctx), None)
-            self.replace = True
-        if self.replace and self.target_id is not None:
             ctx.send("DELETE", "/dashboard_elements/{id}", key, id=self.target_id)
+            self.body = _element_body(ctx, key, self.want(ctx), None)
         body = {"dashboard_id": dashboard_id} | self.body
         path = api_path("/dashboards/{id}/dashboard_elements", dashboard_id)
         names = [name for name in TILE_MATCH if name in body]
@@ -273,8 +262,9 @@ class _Tile:
         return True
 
     def _patched(self, ctx: Context, key: Key) -> bool:
-        """PATCH the tile; False when it was to show a look and Looker refused that or
-        kept another data source: the tile is then made anew."""
+        """PATCH the tile; False when it was to show a look (a query tile a LookML import made
+        of a look's tile, say) and Looker refused that or kept another data source: the
+        tile is then made anew, as gzr makes every tile."""
         assert self.body is not None and self.target_id is not None
         look = self.body.get("look_id")
         try:
@@ -285,7 +275,10 @@ class _Tile:
             if look is None or exc.status != 422:
                 raise
             return False
-        return look is None or str((answer or {}).get("look_id")) == str(look)
+        shown = answer if isinstance(answer, dict) else {}
+        return look is None or (
+            str(shown.get("look_id")) == str(look) and not shown.get("query_id")
+        )
 
 
 def _element_body(ctx: Context, key: Key, want: Json, current: Json | None) -> Json:

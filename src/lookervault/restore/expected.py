@@ -25,9 +25,11 @@ FALLBACK = "fallback-owner"
 
 def as_restored(items: Items, plan: Plan, fallback: Json | None) -> dict[str, dict[str, Json]]:
     """`items` as the restore `plan` leaves them in another instance; `fallback`: the target's
-    fallback owner as read back (it owns what a user who left owned)."""
+    fallback owner as read back (it owns what a user who left owned). It stands for the
+    backed-up user of the same email, if there is one; otherwise only what names it is kept:
+    its own ids mean nothing here, and it is no backed-up user to compare."""
     found = quieted(items) if not plan.enable_schedules else {t: dict(v) for t, v in items.items()}
-    owned = False
+    owner = _owner(found, fallback)
     for step in plan.steps.values():
         type_name, item_id = step.key
         if step.action == "skip" and LOOKER_HELD in (step.reason or ""):
@@ -37,17 +39,31 @@ def as_restored(items: Items, plan: Plan, fallback: Json | None) -> dict[str, di
             continue
         item = copy.deepcopy(found[type_name][item_id])
         for adjustment in step.adjustments:
-            owned |= adjustment.kind == "owner"
-            _adjust(type_name, item, adjustment)
+            _adjust(type_name, item, adjustment, owner)
         found[type_name][item_id] = item
-    if owned and fallback is not None:
-        found.setdefault("users", {})[FALLBACK] = fallback
     return found
 
 
-def _adjust(type_name: str, item: Json, adjustment: Adjustment) -> None:
+def _owner(found: dict[str, dict[str, Json]], fallback: Json | None) -> str:
+    if fallback is None:
+        return FALLBACK
+    email = _email(fallback)
+    users = found.setdefault("users", {})
+    same = next((i for i, u in users.items() if email and _email(u) == email), None)
+    if same is not None:
+        return same
+    naming = ("email", "credentials_email", "display_name", "first_name", "last_name")
+    users[FALLBACK] = {k: fallback.get(k) for k in naming}
+    return FALLBACK
+
+
+def _email(user: Json) -> Any:
+    return user.get("email") or (user.get("credentials_email") or {}).get("email")
+
+
+def _adjust(type_name: str, item: Json, adjustment: Adjustment, owner: str) -> None:
     if adjustment.kind == "owner":
-        item[OWNER_FIELDS[type_name]] = FALLBACK
+        item[OWNER_FIELDS[type_name]] = owner
     elif adjustment.kind == "query_tile":
         for element in item.get("dashboard_elements") or []:
             if str(element["id"]) == adjustment.part:

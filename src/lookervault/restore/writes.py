@@ -84,7 +84,8 @@ class Context:
     """Per step, what it left undone and why (a part Looker refused)."""
     tokens: dict[str, str] = field(default_factory=dict)
     """user id -> an access token acting as that user (login_user), logged out at the end."""
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _logins: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def each(self, calls: Iterable[Callable[[], T]]) -> list[T]:
         """Run independent calls side by side and wait for every one before the first
@@ -153,9 +154,13 @@ class Context:
             return None
         if "login_user" in self.plan.resolver.denied:
             raise Noted(DENIABLE["login_user"].note)
-        with self._lock:  # one login per user, however many of their favourites run at once
+        with self._lock:
+            login = self._logins.setdefault(user_id, threading.Lock())
+        with login:  # one login per user, however many of their favourites run at once
             if user_id not in self.tokens:
-                self.tokens[user_id] = self._log_in(key, user_id)
+                token = self._log_in(key, user_id)
+                with self._lock:
+                    self.tokens[user_id] = token
             return self.tokens[user_id]
 
     def _log_in(self, key: Key, user_id: str) -> str:
@@ -171,11 +176,15 @@ class Context:
         return str(answer["access_token"])
 
     def log_out(self) -> None:
-        """End every token `token_for` made (they would otherwise live their hour)."""
+        """End every token `token_for` made (they would otherwise live their hour), side by
+        side."""
         client = self.plan.target.client
-        for token in self.tokens.values():
+
+        def end(token: str) -> None:
             with contextlib.suppress(LookerRequestError):
                 client.send_as(token, "DELETE", "/logout")
+
+        self.each(functools.partial(end, token) for token in self.tokens.values())
         self.tokens.clear()
 
 
