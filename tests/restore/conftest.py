@@ -97,11 +97,18 @@ def writes(standin: StandIn) -> list[str]:
     ]
 
 
-@pytest.fixture(params=PROFILES)
-def profile(request: pytest.FixtureRequest) -> Profile:
-    """Which plausible answers the Looker restored into gives (local/standin/profiles.py)."""
-    chosen: Profile = request.param
-    return chosen
+@pytest.fixture
+def profile() -> Profile:
+    """Which plausible answers the Looker restored into gives (local/standin/profiles.py):
+    lenient, unless a test runs in every profile (`EVERY_PROFILE`)."""
+    return "lenient"
+
+
+EVERY_PROFILE = pytest.mark.parametrize("profile", PROFILES)
+"""The paths a restore must get right whatever Looker answers (issue 30): undo in place, a
+rebuild into another instance, from a snapshot, folder and id restores, the LookML route
+against part by part, a rerun, kill -9 then a rerun, and a Looker under load. The rest run
+against the lenient stand-in, which CI's time allows."""
 
 
 @pytest.fixture

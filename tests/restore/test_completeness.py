@@ -12,6 +12,7 @@ from lookervault.local.standin import Profile, StandIn
 from lookervault.looker.compare import compare
 from lookervault.restore.plan import quieted
 from tests.restore.conftest import (
+    EVERY_PROFILE,
     Items,
     Restore,
     differences,
@@ -67,6 +68,7 @@ def damage_access_roles_and_favourites(standin: StandIn, items: Items) -> None:
         sdk.delete_content_favorite(favourite["id"])
 
 
+@EVERY_PROFILE
 def test_role_groups_folder_access_and_favourites_come_back(
     looker_a: StandIn, backup: Path, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
@@ -88,6 +90,7 @@ def test_role_groups_folder_access_and_favourites_come_back(
     assert writes(looker_a) == []
 
 
+@EVERY_PROFILE
 def test_another_instance_gets_role_groups_access_favourites_and_merged_tiles(
     backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:

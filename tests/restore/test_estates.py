@@ -12,8 +12,8 @@ import pytest
 from looker_sdk import models40 as m
 
 from lookervault.cli import main
-from lookervault.local.standin import SeedSize, StandIn
-from tests.restore.conftest import SMALL, Restore, extract_items, read_items, writes
+from lookervault.local.standin import Profile, SeedSize, StandIn
+from tests.restore.conftest import EVERY_PROFILE, SMALL, Restore, extract_items, read_items, writes
 from tests.support.cli import Result
 from tests.support.looker_fixtures import StandInFactory, sdk_for
 
@@ -66,8 +66,14 @@ def _has_tile(dashboard: dict[str, Any], tile: str) -> bool:
     return any(str(e["id"]) == tile for e in dashboard["dashboard_elements"])
 
 
+@EVERY_PROFILE
 def test_every_dashboard_comes_back_once_and_a_rerun_writes_nothing(
-    aged: StandIn, aged_backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    aged: StandIn,
+    aged_backup: Path,
+    looker_b: StandIn,
+    restore: Restore,
+    tmp_path: Path,
+    profile: Profile,
 ) -> None:
     gone = aged.dangling()
     backed_up = read_items(aged_backup)

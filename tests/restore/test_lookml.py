@@ -9,6 +9,7 @@ from lookervault.local.standin import Profile, SeedSize, StandIn
 from lookervault.looker.compare import compare
 from lookervault.restore.plan import quieted
 from tests.restore.conftest import (
+    EVERY_PROFILE,
     Restore,
     differences,
     extract_items,
@@ -31,6 +32,7 @@ def test_a_backup_holds_each_user_defined_dashboards_lookml_as_looker_gives_it(
         assert dashboard["lookml"] == sdk.dashboard_lookml(dashboard_id).lookml
 
 
+@EVERY_PROFILE
 def test_the_lookml_route_ends_where_the_part_by_part_route_ends(
     backup: Path,
     looker_b: StandIn,
@@ -115,6 +117,7 @@ def test_a_dashboard_whose_import_looker_refuses_alone_goes_part_by_part(
     assert only_backed_up(differences(before, restored, profile, ["dashboards"], users)) == []
 
 
+@EVERY_PROFILE
 def test_a_dashboard_lost_again_comes_back_in_as_few_calls_as_the_first_time(
     looker_a: StandIn, backup: Path, restore: Restore, profile: Profile
 ) -> None:

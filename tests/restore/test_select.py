@@ -7,9 +7,9 @@ from pathlib import Path
 
 from looker_sdk import models40 as m
 
-from lookervault.local.standin import StandIn
+from lookervault.local.standin import Profile, StandIn
 from lookervault.looker.compare import compare
-from tests.restore.conftest import Items, Restore, extract_items, read_items, writes
+from tests.restore.conftest import EVERY_PROFILE, Items, Restore, extract_items, read_items, writes
 from tests.support.looker_fixtures import sdk_for
 
 
@@ -30,8 +30,9 @@ def _folder_with_subfolders(items: Items) -> str:
     return sorted(roots, key=int)[0]
 
 
+@EVERY_PROFILE
 def test_a_folder_subtree_brings_its_content_and_only_what_it_needs(
-    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path
+    backup: Path, looker_b: StandIn, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     before = read_items(backup)
     root = _folder_with_subfolders(before)
@@ -89,8 +90,9 @@ def _schedules_and_alerts(
     return plans, alerts
 
 
+@EVERY_PROFILE
 def test_one_dashboard_by_id_with_a_missing_folder(
-    looker_a: StandIn, backup: Path, restore: Restore, tmp_path: Path
+    looker_a: StandIn, backup: Path, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
     before = read_items(backup)
     sdk = sdk_for(looker_a)

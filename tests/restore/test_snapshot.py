@@ -16,9 +16,16 @@ import pytest
 from looker_sdk import models40 as m
 
 from lookervault.cli import main
-from lookervault.local.standin import StandIn
+from lookervault.local.standin import Profile, StandIn
 from lookervault.looker.compare import compare
-from tests.restore.conftest import Restore, extract_items, read_items, restore_env, writes
+from tests.restore.conftest import (
+    EVERY_PROFILE,
+    Restore,
+    extract_items,
+    read_items,
+    restore_env,
+    writes,
+)
 from tests.support.looker_fixtures import sdk_for
 
 DASHBOARD_PATHS = re.compile(
@@ -43,8 +50,15 @@ def uploaded(backup: Path, bucket: storage.Bucket) -> str:
     return str(blob.name)
 
 
+@EVERY_PROFILE
 def test_only_dashboards_and_what_they_need_are_written(
-    looker_a: StandIn, backup: Path, uploaded: str, work_dir: Path, restore: Restore, tmp_path: Path
+    looker_a: StandIn,
+    backup: Path,
+    uploaded: str,
+    work_dir: Path,
+    restore: Restore,
+    tmp_path: Path,
+    profile: Profile,
 ) -> None:
     before = read_items(backup)
     sdk = sdk_for(looker_a)

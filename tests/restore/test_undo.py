@@ -10,7 +10,15 @@ from looker_sdk import models40 as m
 from lookervault.local.standin import Profile, StandIn
 from lookervault.looker.compare import compare
 from lookervault.looker.content_types import BY_NAME
-from tests.restore.conftest import Items, Restore, differences, extract_items, read_items, writes
+from tests.restore.conftest import (
+    EVERY_PROFILE,
+    Items,
+    Restore,
+    differences,
+    extract_items,
+    read_items,
+    writes,
+)
 from tests.support.looker_fixtures import sdk_for
 
 
@@ -86,6 +94,7 @@ def break_instance(standin: StandIn, backup: Items) -> None:
     sdk.delete_scheduled_plan(plan)
 
 
+@EVERY_PROFILE
 def test_undo_brings_the_instance_back_and_keeps_the_ids_that_survived(
     looker_a: StandIn, backup: Path, restore: Restore, tmp_path: Path, profile: Profile
 ) -> None:
@@ -111,7 +120,10 @@ def test_undo_brings_the_instance_back_and_keeps_the_ids_that_survived(
     assert report["counts"]["dashboards"].get("undeleted") == 1
 
 
-def test_a_second_undo_writes_nothing(looker_a: StandIn, backup: Path, restore: Restore) -> None:
+@EVERY_PROFILE
+def test_a_second_undo_writes_nothing(
+    looker_a: StandIn, backup: Path, restore: Restore, profile: Profile
+) -> None:
     break_instance(looker_a, read_items(backup))
     assert restore(looker_a, "--db", str(backup), "--yes").code == 0
     looker_a.clear_exchanges()
