@@ -13,8 +13,8 @@ from lookervault.local.standin.faults import Faults
 from lookervault.local.standin.profiles import PROFILES, Profile
 from lookervault.local.standin.seed import SeedSize
 from lookervault.local.standin.server import Exchange, StandIn
-from lookervault.local.standin.shapes import CONTENT_TYPES
 from lookervault.local.standin.store import Delivery
+from lookervault.local.standin.types import CONTENT_TYPES
 
 __all__ = [
     "CONTENT_TYPES",

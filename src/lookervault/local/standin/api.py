@@ -26,26 +26,11 @@ from lookervault.local.standin.query import QueryError
 from lookervault.local.standin.settings import instance_settings
 from lookervault.local.standin.store import CHILDREN, Store
 from lookervault.local.standin.store.tables import projected
+from lookervault.local.standin.types import ROWS
 from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-
-SEARCHABLE = frozenset(
-    {"dashboards", "looks", "folders", "boards", "users", "groups", "roles"}
-    | {"permission_sets", "model_sets", "alerts"}
-)
-LISTABLE = frozenset(
-    {"dashboards", "looks", "folders", "boards", "users", "groups", "roles"}
-    | {"permission_sets", "model_sets", "user_attributes", "scheduled_plans", "lookml_models"}
-)
-WRITABLE = frozenset(LISTABLE | {"alerts"})
-ITEM_PARAM = {"lookml_models": "lookml_model_name"}
-
-
-def item_param(type_name: str) -> str:
-    """The spec's name for the id in an item path: /dashboards/{dashboard_id}."""
-    return ITEM_PARAM.get(type_name, type_name[:-1] + "_id")
 
 
 @dataclass
@@ -472,19 +457,21 @@ class App:
         ]
         for child_type in sorted(CHILDREN):
             base = f"/{child_type}"
-            item = f"{base}/{{{item_param(child_type)}}}"
+            item = f"{base}/{{{child_type[:-1]}_id}}"
             routes += [
                 ("POST", base, self._child_creator(child_type)),
                 ("GET", item, self._child_getter(child_type)),
                 ("PATCH", item, self._child_updater(child_type)),
                 ("DELETE", item, self._child_deleter(child_type)),
             ]
-        for type_name in sorted(WRITABLE):
-            base = f"/{type_name}"
-            item = f"{base}/{{{item_param(type_name)}}}"
-            if type_name in SEARCHABLE:
+        for row in sorted(ROWS, key=lambda row: row.name):
+            if row.path is None:
+                continue
+            type_name, base = row.name, row.path
+            item = f"{base}/{{{row.param}}}"
+            if row.searchable:
                 routes.append(("GET", base + "/search", self._lister(type_name, search=True)))
-            if type_name in LISTABLE:
+            if row.listable:
                 routes.append(("GET", base, self._lister(type_name, search=False)))
             routes += [
                 ("POST", base, self._creator(type_name)),
@@ -492,7 +479,7 @@ class App:
                 ("PATCH", item, self._updater(type_name)),
                 ("DELETE", item, self._deleter(type_name)),
             ]
-            if type_name == "alerts":
+            if row.replaceable:
                 routes.append(("PUT", item, self._replacer(type_name)))
         denied = CORE_DENIED if s.answers.google_cloud_core else frozenset()
         return [

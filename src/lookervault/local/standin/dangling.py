@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from lookervault.local.standin import shapes
+from lookervault.local.standin import shapes, types
 from lookervault.local.standin.seed import ADJECTIVES, EPOCH, TOPICS, Seeded, iso
 from lookervault.local.standin.shapes import Json
 
@@ -176,7 +176,7 @@ def _plans_on_gone_dashboards(seeded: Seeded, rng: random.Random) -> Dangling:
     made: Dangling = {"plans_on_gone_dashboards": [], "gone_dashboards": []}
     stamp = iso(EPOCH)
     for _ in range(GONE_DASHBOARD_PLANS):
-        plan = shapes.blank("scheduled_plans")
+        plan = types.blank("scheduled_plans")
         name = f"{_title(rng)} delivery"
         plan.update(
             id=_new_id(seeded, "scheduled_plans"),

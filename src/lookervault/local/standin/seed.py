@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lookervault.local.standin import shapes
+from lookervault.local.standin import shapes, types
 from lookervault.local.standin.shapes import Json
 
 SOFT_DELETED_SHARE = 0.07
@@ -82,22 +82,9 @@ class SeedSize:
         root folders, the API user and its personal folder, the built-in Admin permission set,
         the All model set, the Admin role, the All Users group and the system user attributes.
         """
-        return cls(
-            dashboards=0,
-            looks=0,
-            folders=0,
-            boards=0,
-            users=1,
-            groups=1,
-            roles=1,
-            permission_sets=1,
-            model_sets=1,
-            user_attributes=len(SYSTEM_ATTRIBUTES),
-            scheduled_plans=0,
-            alerts=0,
-            lookml_models=0,
-            content_favorites=0,
-        )
+        counts = {f.name: 0 for f in fields(cls) if f.type == "int" and f.name != "tiles"}
+        counts.update({row.name: row.in_new_instance for row in types.ROWS if row.name in counts})
+        return cls(**counts)
 
     @classmethod
     def scaled(cls, n_dashboards: int, tiles: int = 4) -> SeedSize:
@@ -127,9 +114,7 @@ class _Gen:
 
     def __init__(self, seed_value: int) -> None:
         self.rng = random.Random(seed_value)
-        self.objects: dict[str, dict[str, Json]] = {
-            name: {} for name in (*shapes.CONTENT_TYPES, *shapes.INTERNAL_TYPES)
-        }
+        self.objects: dict[str, dict[str, Json]] = {name: {} for name in types.TYPES}
         self.next_ids: dict[str, int] = {}
 
     def new_id(self, sequence: str) -> str:
@@ -138,7 +123,7 @@ class _Gen:
         return str(value)
 
     def add(self, type_name: str, obj: Json) -> Json:
-        self.objects[type_name][obj[shapes.id_key(type_name)]] = obj
+        self.objects[type_name][obj[types.id_key(type_name)]] = obj
         return obj
 
     def stamp(self) -> tuple[str, str]:
@@ -194,7 +179,7 @@ def _lookml_models(gen: _Gen, n: int) -> list[str]:
     names = []
     for i in range(n):
         name = MODEL_NAMES[i % len(MODEL_NAMES)] + (f"_{i // len(MODEL_NAMES)}" if i >= 6 else "")
-        obj = shapes.blank("lookml_models")
+        obj = types.blank("lookml_models")
         obj.update(
             name=name,
             label=name.replace("_", " ").title(),
@@ -218,7 +203,7 @@ def _lookml_models(gen: _Gen, n: int) -> list[str]:
 
 def _permission_sets(gen: _Gen, n: int) -> None:
     for i in range(n):
-        obj = shapes.blank("permission_sets")
+        obj = types.blank("permission_sets")
         obj["id"] = gen.new_id("permission_sets")
         if i == 0:
             obj.update(name="Admin", permissions=list(PERMISSIONS), all_access=True, built_in=True)
@@ -232,7 +217,7 @@ def _permission_sets(gen: _Gen, n: int) -> None:
 
 def _model_sets(gen: _Gen, n: int, models: list[str]) -> None:
     for i in range(n):
-        obj = shapes.blank("model_sets")
+        obj = types.blank("model_sets")
         obj["id"] = gen.new_id("model_sets")
         if i == 0:
             obj.update(name="All", models=list(models), all_access=True, built_in=True)
@@ -246,7 +231,7 @@ def _roles(gen: _Gen, n: int) -> None:
     permission_sets = list(gen.objects["permission_sets"])
     model_sets = list(gen.objects["model_sets"])
     for i in range(n):
-        obj = shapes.blank("roles")
+        obj = types.blank("roles")
         obj["id"] = gen.new_id("roles")
         obj.update(
             name="Admin" if i == 0 else f"Role {i}",
@@ -341,9 +326,9 @@ def _content_access(gen: _Gen, seed_value: int, top_down: bool) -> None:
     draw only adds to it or raises it, parents before children."""
     records = [
         shapes.content_meta(
-            type_name, obj, inherits=not (obj.get("is_shared_root") or obj.get("is_users_root"))
+            target, obj, inherits=not (obj.get("is_shared_root") or obj.get("is_users_root"))
         )
-        for type_name in shapes.CONTENT_META_TARGETS
+        for type_name, target in types.CONTENT_META_TARGETS.items()
         for obj in gen.objects[type_name].values()
     ]
     for record in sorted(records, key=lambda r: int(r["id"])):
@@ -447,7 +432,7 @@ def _grant(gen: _Gen, folder: Json, permission_type: str, principal: tuple[str, 
 
 def _groups(gen: _Gen, n: int) -> None:
     for i in range(n):
-        obj = shapes.blank("groups")
+        obj = types.blank("groups")
         obj["id"] = gen.new_id("groups")
         obj["name"] = "All Users" if i == 0 else f"{gen.rng.choice(TOPICS)} Team {i}"
         obj["include_by_default"] = i == 0
@@ -458,7 +443,7 @@ def _users(gen: _Gen, n: int) -> None:
     roles = list(gen.objects["roles"])
     groups = list(gen.objects["groups"])
     for i in range(max(1, n)):
-        obj = shapes.blank("users")
+        obj = types.blank("users")
         obj["id"] = gen.new_id("users")
         first = "API" if i == 0 else gen.rng.choice(FIRST_NAMES)
         last = "Admin" if i == 0 else gen.rng.choice(LAST_NAMES)
@@ -513,7 +498,7 @@ def _folders(gen: _Gen, n: int) -> None:
 
 
 def _folder(gen: _Gen, name: str, parent_id: str | None, creator_id: str) -> Json:
-    obj = shapes.blank("folders")
+    obj = types.blank("folders")
     obj["id"] = gen.new_id("folders")
     obj.update(
         name=name,
@@ -530,7 +515,7 @@ def _query(gen: _Gen, models: list[str]) -> Json:
     view = gen.rng.choice(VIEWS)
     dims = [f"{view}.{d}" for d in gen.rng.sample(DIMENSIONS, gen.rng.randint(1, 2))]
     measures = [f"{view}.{m}" for m in gen.rng.sample(MEASURES, gen.rng.randint(1, 2))]
-    obj = shapes.blank("queries")
+    obj = types.blank("queries")
     obj["id"] = gen.new_id("queries")
     obj.update(
         model=model,
@@ -572,7 +557,7 @@ def _looks(gen: _Gen, n: int, models: list[str]) -> None:
     deleted = gen.soft_deleted(n)
     owners = _Owners(gen)
     for i in range(n):
-        obj = shapes.blank("looks")
+        obj = types.blank("looks")
         obj["id"] = gen.new_id("looks")
         user_id, folder_id = owners.pick()
         created, updated = gen.stamp()
@@ -600,7 +585,7 @@ def _dashboards(gen: _Gen, n: int, tiles: int, models: list[str]) -> None:
     looks = list(gen.objects["looks"])
     owners = _Owners(gen)
     for i in range(n):
-        obj = shapes.blank("dashboards")
+        obj = types.blank("dashboards")
         obj["id"] = gen.new_id("dashboards")
         user_id, folder_id = owners.pick()
         created, updated = gen.stamp()
@@ -739,7 +724,7 @@ def _boards(gen: _Gen, n: int) -> None:
     dashboards = list(gen.objects["dashboards"])
     looks = list(gen.objects["looks"])
     for _ in range(n):
-        obj = shapes.blank("boards")
+        obj = types.blank("boards")
         obj["id"] = gen.new_id("boards")
         created, updated = gen.stamp()
         obj.update(
@@ -785,7 +770,7 @@ def _board_section(gen: _Gen, board: Json, dashboards: list[str], looks: list[st
 def _user_attributes(gen: _Gen, n: int) -> None:
     groups = list(gen.objects["groups"])
     for i in range(n):
-        obj = shapes.blank("user_attributes")
+        obj = types.blank("user_attributes")
         obj["id"] = gen.new_id("user_attributes")
         if i < len(SYSTEM_ATTRIBUTES):
             name, label = SYSTEM_ATTRIBUTES[i]
@@ -802,7 +787,7 @@ def _user_attributes(gen: _Gen, n: int) -> None:
                 user_can_edit=gen.rng.random() < 0.3,
             )
             for rank, group_id in enumerate(gen.rng.sample(groups, min(len(groups), 2)), 1):
-                value = shapes.blank("user_attribute_group_values")
+                value = types.blank("user_attribute_group_values")
                 value.update(
                     id=gen.new_id("user_attribute_group_values"),
                     group_id=group_id,
@@ -819,7 +804,7 @@ def _scheduled_plans(gen: _Gen, n: int) -> None:
     live_dashboards = [d["id"] for d in gen.objects["dashboards"].values() if not d["deleted"]]
     live_looks = [look["id"] for look in gen.objects["looks"].values() if not look["deleted"]]
     for i in range(n):
-        obj = shapes.blank("scheduled_plans")
+        obj = types.blank("scheduled_plans")
         obj["id"] = gen.new_id("scheduled_plans")
         owner = users[0] if i % 3 == 0 else gen.rng.choice(users)
         created, updated = gen.stamp()
@@ -866,7 +851,7 @@ def _alerts(gen: _Gen, n: int) -> None:
         if element["query_id"]
     ]
     for i in range(n):
-        obj = shapes.blank("alerts")
+        obj = types.blank("alerts")
         obj["id"] = gen.new_id("alerts")
         owner = users[0] if i % 2 == 0 else gen.rng.choice(users)
         field_name = "order_items.count"

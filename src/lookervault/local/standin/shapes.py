@@ -1,7 +1,8 @@
 """Object shapes of the stand-in: field names and defaults taken from the API 4.0 schemas.
 
-One blank per stored type. The seed fills blanks; `create_*` starts from a blank and copies the
-writable keys of the request body, so every object of a type has the same keys whatever made it.
+One blank per stored type (types.py names each type's). The seed fills blanks; `create_*`
+starts from a blank and copies the writable keys of the request body, so every object of a
+type has the same keys whatever made it.
 """
 
 from __future__ import annotations
@@ -10,118 +11,10 @@ from typing import Any
 
 Json = dict[str, Any]
 
-CONTENT_TYPES = (
-    "dashboards",
-    "looks",
-    "folders",
-    "boards",
-    "users",
-    "groups",
-    "roles",
-    "permission_sets",
-    "model_sets",
-    "user_attributes",
-    "scheduled_plans",
-    "alerts",
-    "lookml_models",
-    "content_favorites",
-)
-"""The content types the extractor backs up (shared vocabulary)."""
-
-INTERNAL_TYPES = (
-    "queries",
-    "user_attribute_group_values",
-    "role_groups",
-    "content_metadata",
-    "content_metadata_access",
-    "merge_queries",
-)
-"""Stored but not content types of their own: queries behind looks and tiles, the merge
-queries behind merged-results tiles, group values, the groups of each role that has any
-(role_id -> group_ids), the content metadata of every folder, dashboard, look and board, and
-the access entries of content that does not inherit."""
-
-CONTENT_META_TARGETS = {
-    "folders": ("space", "folder_id"),
-    "dashboards": ("dashboard", "dashboard_id"),
-    "looks": ("look", "look_id"),
-    "boards": ("board", "homepage_id"),
-}
-"""Types with content metadata: type -> (its `content_type`, the key naming it there). The
-spec names a folder's content type "space" (`ContentMeta.folder_id`)."""
-
-SOFT_DELETABLE = frozenset({"dashboards", "looks"})
-
-SERVER_MANAGED = frozenset(
-    {
-        "id",
-        "can",
-        "created_at",
-        "updated_at",
-        "url",
-        "content_metadata_id",
-        "content_favorite_id",
-        "deleted_at",
-        "deleter_id",
-        "view_count",
-        "favorite_count",
-        "last_updater_id",
-        "last_viewed_at",
-        "last_accessed_at",
-        "readonly",
-        "user_name",
-        "short_url",
-    }
-)
-"""Keys a client cannot set: Looker ignores them in request bodies (they are readOnly)."""
-
-TYPE_MANAGED: dict[str, frozenset[str]] = {
-    "dashboards": frozenset({"dashboard_elements", "dashboard_filters", "dashboard_layouts"}),
-    "folders": frozenset(
-        {"child_count", "creator_id", "is_personal", "is_personal_descendant"}
-        | {"is_shared_root", "is_users_root", "is_embed"}
-        | {"is_embed_shared_root", "is_embed_users_root"}
-    ),
-    "boards": frozenset({"board_sections", "primary_homepage"}),
-    "users": frozenset(
-        {"group_ids", "role_ids", "personal_folder_id", "display_name", "email"}
-        | {"credentials_email", "avatar_url", "verified_looker_employee", "is_service_account"}
-    ),
-    "groups": frozenset({"user_count", "externally_managed", "contains_current_user"}),
-    "permission_sets": frozenset({"built_in", "all_access"}),
-    "model_sets": frozenset({"built_in", "all_access"}),
-    "user_attributes": frozenset({"is_system", "is_permanent"}),
-    "lookml_models": frozenset({"has_content", "explores"}),
-    "alerts": frozenset({"followed", "followable"}),
-}
-
-LIST_OMITS: dict[str, frozenset[str]] = {
-    "dashboards": frozenset({"dashboard_elements", "dashboard_filters", "dashboard_layouts"}),
-}
-"""Keys a list or search call leaves out: callers fetch the object by id for those."""
-
-ID_KEY: dict[str, str] = {"lookml_models": "name", "role_groups": "role_id"}
-
 CAN_CONTENT = {"show": True, "update": True, "destroy": True, "index": True}
 
 
-def id_key(type_name: str) -> str:
-    return ID_KEY.get(type_name, "id")
-
-
-def writable(type_name: str, key: str) -> bool:
-    """Whether a request body may set `key` on an object of `type_name`."""
-    if key == id_key(type_name) and type_name in ID_KEY:
-        return True
-    return key not in SERVER_MANAGED and key not in TYPE_MANAGED.get(type_name, frozenset())
-
-
-def blank(type_name: str) -> Json:
-    """A new object of `type_name` with every key at its default."""
-    return _BLANKS[type_name]()
-
-
-def _dashboard() -> Json:
+def dashboard() -> Json:
     return {
         "id": "",
         "title": None,
@@ -188,10 +81,11 @@ def dashboard_element() -> Json:
     }
 
 
-def content_meta(type_name: str, obj: Json, *, inherits: bool) -> Json:
-    """The stored part of an object's content metadata; its name, parent, slug and where it
-    inherits from are read from the object and its folder when it is shown."""
-    content_type, key = CONTENT_META_TARGETS[type_name]
+def content_meta(target: tuple[str, str], obj: Json, *, inherits: bool) -> Json:
+    """The stored part of an object's content metadata (`target`: its content type and the
+    key naming the object); its name, parent, slug and where it inherits from are read from
+    the object and its folder when it is shown."""
+    content_type, key = target
     record: Json = {
         "id": obj["content_metadata_id"],
         "content_type": content_type,
@@ -222,7 +116,7 @@ def content_access(
 
 def content_favorite(favorite_id: str, user_id: str, meta: Json) -> Json:
     """A user's favourite of the content a content metadata record names."""
-    favorite = _content_favorite()
+    favorite = content_favorite_blank()
     favorite.update(
         id=favorite_id,
         user_id=user_id,
@@ -326,7 +220,7 @@ def component_below(component_id: str, layout: Json, element: Json, vis_type: st
     return component
 
 
-def _look() -> Json:
+def look() -> Json:
     return {
         "id": "",
         "title": None,
@@ -353,7 +247,7 @@ def _look() -> Json:
     }
 
 
-def _query() -> Json:
+def query() -> Json:
     return {
         "id": "",
         "model": "",
@@ -415,7 +309,7 @@ def merge_source(sent: Json, slug: str | None) -> Json:
     }
 
 
-def _folder() -> Json:
+def folder() -> Json:
     return {
         "id": "",
         "name": "",
@@ -436,7 +330,7 @@ def _folder() -> Json:
     }
 
 
-def _board() -> Json:
+def board() -> Json:
     return {
         "id": "",
         "title": None,
@@ -490,7 +384,7 @@ def board_item() -> Json:
     }
 
 
-def _user() -> Json:
+def user() -> Json:
     return {
         "id": "",
         "first_name": None,
@@ -519,7 +413,7 @@ def _user() -> Json:
     }
 
 
-def _group() -> Json:
+def group() -> Json:
     return {
         "id": "",
         "name": None,
@@ -532,19 +426,19 @@ def _group() -> Json:
     }
 
 
-def _role() -> Json:
+def role() -> Json:
     return {"id": "", "name": None, "permission_set_id": None, "model_set_id": None}
 
 
-def _permission_set() -> Json:
+def permission_set() -> Json:
     return {"id": "", "name": None, "permissions": [], "all_access": False, "built_in": False}
 
 
-def _model_set() -> Json:
+def model_set() -> Json:
     return {"id": "", "name": None, "models": [], "all_access": False, "built_in": False}
 
 
-def _user_attribute() -> Json:
+def user_attribute() -> Json:
     return {
         "id": "",
         "name": None,
@@ -560,7 +454,7 @@ def _user_attribute() -> Json:
     }
 
 
-def _user_attribute_group_value() -> Json:
+def user_attribute_group_value() -> Json:
     return {
         "id": "",
         "group_id": None,
@@ -571,7 +465,7 @@ def _user_attribute_group_value() -> Json:
     }
 
 
-def _scheduled_plan() -> Json:
+def scheduled_plan() -> Json:
     return {
         "id": "",
         "name": None,
@@ -607,7 +501,7 @@ def _scheduled_plan() -> Json:
     }
 
 
-def _alert() -> Json:
+def alert() -> Json:
     return {
         "id": "",
         "owner_id": "",
@@ -630,7 +524,7 @@ def _alert() -> Json:
     }
 
 
-def _content_favorite() -> Json:
+def content_favorite_blank() -> Json:
     return {
         "id": "",
         "user_id": None,
@@ -642,7 +536,7 @@ def _content_favorite() -> Json:
     }
 
 
-def _lookml_model() -> Json:
+def lookml_model() -> Json:
     return {
         "name": "",
         "label": None,
@@ -652,23 +546,3 @@ def _lookml_model() -> Json:
         "has_content": True,
         "explores": [],
     }
-
-
-_BLANKS = {
-    "dashboards": _dashboard,
-    "looks": _look,
-    "queries": _query,
-    "folders": _folder,
-    "boards": _board,
-    "users": _user,
-    "groups": _group,
-    "roles": _role,
-    "permission_sets": _permission_set,
-    "model_sets": _model_set,
-    "user_attributes": _user_attribute,
-    "user_attribute_group_values": _user_attribute_group_value,
-    "scheduled_plans": _scheduled_plan,
-    "alerts": _alert,
-    "lookml_models": _lookml_model,
-    "content_favorites": _content_favorite,
-}

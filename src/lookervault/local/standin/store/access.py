@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lookervault.local.standin import shapes
+from lookervault.local.standin import shapes, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.tables import Delivery, Tables, projected, require_object
 from lookervault.local.standin.wire import ApiError, ErrorDetail, not_found, validation_failed
 
 TARGET_TABLES = {
-    content_type: (table, key) for table, (content_type, key) in shapes.CONTENT_META_TARGETS.items()
+    content_type: (table, key) for table, (content_type, key) in types.CONTENT_META_TARGETS.items()
 }
 """content_type -> (the table of its content, the key of the record naming it)."""
 
@@ -131,7 +131,7 @@ class AccessMixin(Tables):
     def _add_content_metadata(self, type_name: str, obj: Json) -> None:
         """New content inherits its access from its folder (a new board: Looker's default)."""
         obj["content_metadata_id"] = self.new_id("content_metadata")
-        record = shapes.content_meta(type_name, obj, inherits=True)
+        record = shapes.content_meta(types.CONTENT_META_TARGETS[type_name], obj, inherits=True)
         self._objects["content_metadata"][record["id"]] = record
 
     def _drop_content_metadata(self, meta_ids: set[str]) -> None:

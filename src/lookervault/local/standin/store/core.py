@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lookervault.local.standin import query, rules, shapes
+from lookervault.local.standin import query, rules, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.access import AccessMixin
 from lookervault.local.standin.store.boards import BoardsMixin
@@ -27,7 +27,6 @@ from lookervault.local.standin.store.schedules import (
 )
 from lookervault.local.standin.store.tables import (
     CHILDREN,
-    UNIQUE,
     Delivery,
     child_writable,
     now_iso,
@@ -36,50 +35,8 @@ from lookervault.local.standin.store.tables import (
     token,
 )
 from lookervault.local.standin.store.users import UsersMixin
+from lookervault.local.standin.types import TYPES
 from lookervault.local.standin.wire import ApiError, ErrorDetail, not_found, validation_failed
-
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "dashboards": ("title", "folder_id"),
-    "looks": ("title", "folder_id", "query_id"),
-    "folders": ("name", "parent_id"),
-    "boards": ("title",),
-    "groups": ("name",),
-    "roles": ("name", "permission_set_id", "model_set_id"),
-    "permission_sets": ("name", "permissions"),
-    "model_sets": ("name", "models"),
-    "user_attributes": ("name", "label", "type"),
-    "scheduled_plans": ("name",),
-    "alerts": ("comparison_type", "cron", "field", "owner_id", "threshold", "destinations"),
-    "lookml_models": ("name",),
-    "queries": ("model", "view"),
-}
-
-REFERENCES: dict[str, dict[str, str]] = {
-    "dashboards": {"folder_id": "folders", "user_id": "users"},
-    "looks": {"folder_id": "folders", "user_id": "users", "query_id": "queries"},
-    "folders": {"parent_id": "folders"},
-    "boards": {"user_id": "users"},
-    "roles": {"permission_set_id": "permission_sets", "model_set_id": "model_sets"},
-    "scheduled_plans": {
-        "user_id": "users",
-        "dashboard_id": "dashboards",
-        "look_id": "looks",
-        "query_id": "queries",
-        "lookml_dashboard_id": "lookml_dashboards",
-    },
-    "alerts": {"owner_id": "users", "dashboard_element_id": "dashboard_elements"},
-}
-"""Keys that name another object, and its table. A table the stand-in does not model
-(LookML dashboards) holds nothing, so any id there is dangling."""
-
-BUILT_IN = {
-    "permission_sets": ("built_in", 405, "Resource Can't Be Modified"),
-    "model_sets": ("built_in", 405, "Resource Can't Be Modified"),
-    "user_attributes": ("is_system", 422, "System user attributes cannot be changed or deleted."),
-}
-"""Objects Looker ships and protects: the flag that marks them, the status and message of the
-refusal. The spec documents 405 "Resource Can't Be Modified" for update and delete of
-permission and model sets; for user attributes it documents no such status (422 chosen)."""
 
 
 class Store(
@@ -100,7 +57,7 @@ class Store(
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            return {name: len(self._objects[name]) for name in shapes.CONTENT_TYPES}
+            return {name: len(self._objects[name]) for name in types.CONTENT_TYPES}
 
     def index_drift(self) -> list[str]:
         """Indexes that no longer match their table, as "type.index" (none unless a write
@@ -134,7 +91,7 @@ class Store(
         with self._lock:
             scoped = self._scoped(type_name, filters, caller_id, search=search)
             candidates = list(filter(query.matcher(filters), scoped))
-            ordered = query.sort(candidates, params.get("sorts"), shapes.id_key(type_name))
+            ordered = query.sort(candidates, params.get("sorts"), types.id_key(type_name))
             paged = query.page(ordered, params)
             rendered = [self._render(type_name, obj, detail=False) for obj in paged]
         return [projected(obj, params.get("fields")) for obj in rendered]
@@ -144,7 +101,7 @@ class Store(
     ) -> list[Json]:
         """Objects a call can see before its search filters apply (Looker's defaults)."""
         objects = self._table(type_name)
-        if type_name in shapes.SOFT_DELETABLE:
+        if TYPES[type_name].soft_deletable:
             wanted = filters.pop("deleted", "false") if search else "false"
             return [obj for obj in objects if str(obj["deleted"]).lower() == wanted.lower()]
         if type_name == "scheduled_plans":
@@ -165,7 +122,7 @@ class Store(
             return self._content_meta(obj)
         out = dict(obj)
         if not detail:
-            for key in shapes.LIST_OMITS.get(type_name, ()):
+            for key in TYPES[type_name].list_omits:
                 out.pop(key, None)
         if type_name == "dashboards" and detail:
             out["dashboard_elements"] = [self._element(e) for e in obj["dashboard_elements"]]
@@ -192,12 +149,10 @@ class Store(
         body = require_object(body)
         with self._lock:
             table = self._table_dict(type_name)
-            obj = shapes.blank(type_name)
-            obj.update(
-                {k: v for k, v in body.items() if k in obj and shapes.writable(type_name, k)}
-            )
+            obj = types.blank(type_name)
+            obj.update({k: v for k, v in body.items() if k in obj and types.writable(type_name, k)})
             self._validate(type_name, body, None, obj)
-            key = shapes.id_key(type_name)
+            key = types.id_key(type_name)
             if key == "id":
                 obj["id"] = self.new_id(type_name)
             stamp = now_iso()
@@ -228,7 +183,7 @@ class Store(
             old = table.get(object_id)
             if old is None:
                 raise not_found()
-            changes = {k: v for k, v in body.items() if k in old and shapes.writable(type_name, k)}
+            changes = {k: v for k, v in body.items() if k in old and types.writable(type_name, k)}
             new = {**old, **changes}
             self._validate(type_name, body, old, new)
             stamp = now_iso()
@@ -236,13 +191,13 @@ class Store(
                 new["updated_at"] = stamp
             if "last_updater_id" in new:
                 new["last_updater_id"] = caller_id
-            if type_name in shapes.SOFT_DELETABLE and "deleted" in changes:
+            if TYPES[type_name].soft_deletable and "deleted" in changes:
                 deleted = bool(changes["deleted"])
                 new["deleted_at"] = (old["deleted_at"] or stamp) if deleted else None
                 new["deleter_id"] = (old["deleter_id"] or caller_id) if deleted else None
             if type_name == "scheduled_plans":
                 self._on_plan_write(new, body)
-            new_key = new[shapes.id_key(type_name)]
+            new_key = new[types.id_key(type_name)]
             if new_key != object_id:
                 del table[object_id]
             table[new_key] = new
@@ -262,13 +217,13 @@ class Store(
                 raise not_found()
             missing = [
                 ErrorDetail(name, "missing", "This field is required.")
-                for name in REQUIRED.get(type_name, ())
+                for name in TYPES[type_name].required
                 if body.get(name) in (None, "", [])
             ]
             if missing:
                 raise validation_failed(missing)
             fresh = {
-                k: v for k, v in shapes.blank(type_name).items() if shapes.writable(type_name, k)
+                k: v for k, v in types.blank(type_name).items() if types.writable(type_name, k)
             }
             return self.update(type_name, object_id, {**fresh, **body}, caller_id)
 
@@ -279,7 +234,9 @@ class Store(
         with self._lock:
             if alert_id not in self._objects["alerts"]:
                 raise not_found()
-            nulled = [name for name in REQUIRED["alerts"] if name in body and body[name] is None]
+            nulled = [
+                name for name in TYPES["alerts"].required if name in body and body[name] is None
+            ]
             if nulled:
                 raise validation_failed(
                     [ErrorDetail(name, "missing", "This field is required.") for name in nulled]
@@ -307,15 +264,15 @@ class Store(
         if old is None:
             errors += [
                 ErrorDetail(name, "missing", "This field is required.")
-                for name in REQUIRED.get(type_name, ())
+                for name in TYPES[type_name].required
                 if body.get(name) is None or body.get(name) == "" or body.get(name) == []
             ]
-        for name, target in REFERENCES.get(type_name, {}).items():
+        for name, target in TYPES[type_name].references.items():
             value = body.get(name)
             if value not in (None, "") and not self._exists(target, str(value)):
                 errors.append(ErrorDetail(name, "invalid", f"No {target[:-1]} with id {value}"))
-        own = old[shapes.id_key(type_name)] if old else None
-        for name in UNIQUE.get(type_name, ()):
+        own = old[types.id_key(type_name)] if old else None
+        for name in TYPES[type_name].unique:
             holders = self._indexed(type_name).index(name).ids(body[name]) if body.get(name) else []
             if any(holder != own for holder in holders):
                 message = f"{name.capitalize()} is already taken."
@@ -332,7 +289,7 @@ class Store(
         self, type_name: str, body: Json, old: Json | None, new: Json
     ) -> list[ErrorDetail]:
         placed = ("title", "folder_id", "deleted")
-        soft = type_name in shapes.SOFT_DELETABLE
+        soft = TYPES[type_name].soft_deletable
         moved = soft and (old is None or any(new[k] != old[k] for k in placed))
         if moved and self._title_taken(type_name, new):
             noun = "Dashboard" if type_name == "dashboards" else "Look"
@@ -356,11 +313,11 @@ class Store(
         return any(holder != obj["id"] for holder in holders)
 
     def _refuse_built_in(self, type_name: str, obj: Json, *, deleting: bool = False) -> None:
-        protected = BUILT_IN.get(type_name)
-        if protected and obj[protected[0]]:
-            _, status, message = protected
+        protected = TYPES[type_name].built_in
+        if protected and protected.is_built_in(obj):
+            status = protected.status
             # delete_user_attribute documents no 422: its refusal is a 400.
-            raise ApiError(400 if deleting and status == 422 else status, message)
+            raise ApiError(400 if deleting and status == 422 else status, protected.message)
 
     # ---- side effects ----------------------------------------------------------------------
 
@@ -368,7 +325,7 @@ class Store(
         """Side effects Looker has on create: owners, a default layout, a personal folder."""
         if type_name in ("dashboards", "looks", "boards") and not obj.get("user_id"):
             obj["user_id"] = caller_id
-        if type_name in shapes.CONTENT_META_TARGETS:
+        if type_name in types.CONTENT_META_TARGETS:
             self._add_content_metadata(type_name, obj)
         if type_name == "dashboards":
             self._on_dashboard_create(obj)
@@ -386,7 +343,7 @@ class Store(
 
     def _on_delete(self, type_name: str, obj: Json) -> None:
         """Keep counters, memberships and references true after a delete."""
-        if type_name in shapes.CONTENT_META_TARGETS:
+        if type_name in types.CONTENT_META_TARGETS:
             self._forget_content({obj["content_metadata_id"]})
         if type_name == "folders":
             self._bump("folders", obj["parent_id"], "child_count", -1)
@@ -399,7 +356,7 @@ class Store(
             self._drop_access(lambda entry: entry[key] == obj["id"])
         if type_name == "users":
             self._drop_favorites(lambda favorite: favorite["user_id"] == obj["id"])
-        elif type_name in shapes.SOFT_DELETABLE:
+        elif TYPES[type_name].soft_deletable:
             self._drop_dependents(type_name, {obj["id"]})
             if type_name == "dashboards":
                 self._drop_alerts({e["id"] for e in obj["dashboard_elements"]})

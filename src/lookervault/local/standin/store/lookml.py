@@ -50,7 +50,7 @@ from typing import Any
 
 import yaml
 
-from lookervault.local.standin import rules, schema, shapes
+from lookervault.local.standin import rules, schema, shapes, types
 from lookervault.local.standin.seed import DIMENSIONS, MEASURES, VIEWS
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.wire import ErrorDetail
@@ -238,7 +238,7 @@ def _query(query: Json) -> Json:
     if "type" in vis:
         out["type"] = vis.pop("type")
     out["fields"] = query["fields"]
-    out.update(_differing(query, shapes.blank("queries"), QUERY_PARAMS, always=("limit",)))
+    out.update(_differing(query, types.blank("queries"), QUERY_PARAMS, always=("limit",)))
     out.update(vis)
     return out
 
@@ -416,7 +416,7 @@ def _query_body(source: Json, where: str) -> Json:
     model, explore = _text(source.get("model")), _text(source.get("explore"))
     if not (model and explore):
         raise LookmlError(f"A query of {where} needs a model and an explore.")
-    body = _definition(source, shapes.blank("queries"), QUERY_PARAMS)
+    body = _definition(source, types.blank("queries"), QUERY_PARAMS)
     body.update(model=model, view=explore, fields=_texts(source.get("fields", [])))
     for key in ("pivots", "fill_fields", "sorts", "subtotals"):
         body[key] = _texts(body[key])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lookervault.local.standin import rules, shapes
+from lookervault.local.standin import rules, shapes, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.tables import Tables, projected, require_object, token
 from lookervault.local.standin.wire import not_found, validation_failed
@@ -29,10 +29,8 @@ class QueriesMixin(Tables):
         existing query (spec create_query)."""
         body = require_object(body)
         with self._lock:
-            obj = shapes.blank("queries")
-            obj.update(
-                {k: v for k, v in body.items() if k in obj and shapes.writable("queries", k)}
-            )
+            obj = types.blank("queries")
+            obj.update({k: v for k, v in body.items() if k in obj and types.writable("queries", k)})
             self._validate("queries", body, None, obj)
             queries = self._indexed("queries")
             existing = queries.index("definition").first(rules.query_key(obj))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lookervault.local.standin import shapes
+from lookervault.local.standin import shapes, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.tables import Delivery, Tables, require_object
 from lookervault.local.standin.wire import not_found
@@ -21,12 +21,12 @@ class SchedulesMixin(Tables):
         body = require_object(body if body is not None else {})
         with self._lock:
             if plan_id is None:
-                plan = shapes.blank("scheduled_plans")
+                plan = types.blank("scheduled_plans")
                 plan.update(
                     {
                         k: v
                         for k, v in body.items()
-                        if k in plan and shapes.writable("scheduled_plans", k)
+                        if k in plan and types.writable("scheduled_plans", k)
                     }
                 )
                 self._validate("scheduled_plans", body, None, plan)
@@ -41,7 +41,7 @@ class SchedulesMixin(Tables):
                 changes = {
                     k: v
                     for k, v in body.items()
-                    if k in stored and shapes.writable("scheduled_plans", k)
+                    if k in stored and types.writable("scheduled_plans", k)
                 }
                 plan = {**stored, **changes}
                 self._validate("scheduled_plans", body, stored, plan)

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lookervault.local.standin import query, rules, shapes
+from lookervault.local.standin import query, rules, shapes, types
 from lookervault.local.standin.profiles import LENIENT, Answers
 from lookervault.local.standin.seed import Seeded, iso
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.indexes import IndexSpec, Table, by_field, by_part
+from lookervault.local.standin.types import ROWS
 from lookervault.local.standin.wire import ApiError, not_found
 
 CHILDREN: dict[str, tuple[str, str, Callable[[], Json], tuple[str, ...]]] = {
@@ -37,16 +38,6 @@ CHILDREN: dict[str, tuple[str, str, Callable[[], Json], tuple[str, ...]]] = {
 }
 """Objects stored inside a parent's list (dashboard tiles, filters, layouts; board sections):
 child type -> (parent type, key naming the parent, blank, required keys on create)."""
-
-UNIQUE: dict[str, tuple[str, ...]] = {
-    "groups": ("name",),
-    "roles": ("name",),
-    "permission_sets": ("name",),
-    "model_sets": ("name",),
-    "user_attributes": ("name", "label"),
-    "lookml_models": ("name",),
-}
-"""Keys whose value no two objects of a type share."""
 
 LIVE_TITLE = IndexSpec(
     ("folder_id", "title", "deleted"),
@@ -107,7 +98,7 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
             lambda f: [(f["user_id"], f["content_metadata_id"])],
         ),
     },
-    **{type_name: {key: by_field(key) for key in keys} for type_name, keys in UNIQUE.items()},
+    **{row.name: {key: by_field(key) for key in row.unique} for row in ROWS if row.unique},
 }
 """What each indexed table is looked up by: a dashboard (board) by the id of any of its parts,
 tile result makers, folder, live title or slug; a look by folder or live title; a folder by
@@ -241,7 +232,7 @@ class Tables(ABC):
 def child_writable(key: str) -> bool:
     nested = {"dashboard_layout_components", "board_items", "look", "query", "result_maker"}
     nested |= {"visible_item_order", "dashboard_title", "field"}
-    return key not in shapes.SERVER_MANAGED and key not in nested
+    return key not in types.SERVER_MANAGED and key not in nested
 
 
 def require_object(body: Any) -> Json:

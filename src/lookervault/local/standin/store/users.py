@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lookervault.local.standin import query, shapes
+from lookervault.local.standin import query, shapes, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.tables import (
     ALREADY_EXISTS,
@@ -114,7 +114,7 @@ class UsersMixin(Tables):
                 del table[value_id]
             created = []
             for rank, given in enumerate(body, 1):
-                value = shapes.blank("user_attribute_group_values")
+                value = types.blank("user_attribute_group_values")
                 value.update(
                     id=self.new_id("user_attribute_group_values"),
                     group_id=str(given["group_id"]),
@@ -242,7 +242,7 @@ class UsersMixin(Tables):
     def _on_user_create(self, obj: Json, stamp: str) -> None:
         """A new user gets a personal folder under the users root and the default groups."""
         users_root = next(f for f in self._objects["folders"].values() if f["is_users_root"])
-        personal = shapes.blank("folders")
+        personal = types.blank("folders")
         name = " ".join(p for p in (obj["first_name"], obj["last_name"]) if p) or obj["id"]
         personal.update(
             id=self.new_id("folders"),
