@@ -36,14 +36,20 @@ expired token. Their bodies must still be Looker's Error shape."""
 UNDOCUMENTED_REFUSALS = {
     ("GET", "/setting"): frozenset({403}),
     ("DELETE", "/content_metadata_access/{content_metadata_access_id}"): frozenset({422}),
+    ("POST", "/themes"): frozenset({403}),
+    ("PATCH", "/themes/{theme_id}"): frozenset({403}),
+    ("DELETE", "/themes/{theme_id}"): frozenset({403}),
+    ("PUT", "/themes/default"): frozenset({403}),
 }
 """Statuses one operation (method, spec path template) answers that the spec does not list
 for it: 403 from get_setting for credentials without admin rights (the spec documents 403
 for other admin calls, such as set_role_groups, not for this one); 422 from
 delete_content_metadata_access in the strict profile, which refuses to take away access a
 parent folder gives, with the same 422 as update_content_metadata_access (which documents
-it; which status Looker sends is UNCONFIRMED). Their bodies must still be Looker's Error
-shape."""
+it; which status Looker sends is UNCONFIRMED); 403 from the theme writes of an instance whose
+licence has no custom themes (the spec says such an instance can use only the default theme,
+and documents 403 for search_themes and active_themes, not for these; UNCONFIRMED). Their
+bodies must still be Looker's Error shape."""
 
 OLDER_RELEASE_ANSWERS = {
     ("POST", "/dashboards/lookml"): "DashboardLookml",

@@ -10,6 +10,7 @@ import time
 import looker_sdk
 import pytest
 
+from lookervault.local.standin import SeedSize
 from lookervault.local.standin.__main__ import standin_for
 from lookervault.local.standin.sdk import StandInSettings
 
@@ -67,6 +68,10 @@ def test_flags_choose_profile_release_dangling_and_late_errors() -> None:
         with pytest.raises(looker_sdk.error.SDKError):
             sdk.set_role_groups("2", ["1"])
     assert standin_for(["--profile", "strict"]).release == "23.2.26"
+    every = standin_for(["--all-parts", "--dashboards", "40", "--no-custom-themes"])
+    assert every.seed.tabbed_dashboards == SeedSize().with_all_parts().tabbed_dashboards > 0
+    assert every.seed.dashboards == 40 and not every.app.custom_themes
+    assert standin_for([]).seed.tabbed_dashboards == 0
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 from looker_sdk import models40 as m
 from looker_sdk.sdk.api40.methods import Looker40SDK
 
-from lookervault.local.standin import StandIn
-from tests.support.looker_fixtures import raw_call
+from lookervault.local.standin import Profile, StandIn
+from tests.support.looker_fixtures import StandInFactory, raw_call, sdk_for
 
 
 def _codes(call: object) -> list[tuple[str, str]]:
@@ -153,3 +153,27 @@ def test_include_board_items_adds_the_boards_dashboards_and_looks(
         f.id for f in sdk.search_content_favorites(board_id=board["id"], include_board_items=True)
     }
     assert favorite.id not in plain and favorite.id in wide and plain <= wide
+
+
+@pytest.mark.parametrize("profile", ["lenient", "strict"])
+def test_a_search_without_user_id_sees_everyones_or_only_the_callers(
+    standin_factory: StandInFactory, profile: Profile
+) -> None:
+    standin = standin_factory(profile=profile, pending=True)
+    sdk = sdk_for(standin)
+    truth = standin.items("content_favorites")
+    found = sdk.search_content_favorites()
+    assert len(sdk_for(standin_factory(profile=profile)).search_content_favorites()) == len(truth)
+    if profile == "lenient":
+        assert len(found) == len(truth)
+    else:
+        assert {f.user_id for f in found} == {"1"}
+        assert len(found) == sum(f["user_id"] == "1" for f in truth)
+
+
+def test_user_id_takes_a_comma_separated_list(standin: StandIn, sdk: Looker40SDK) -> None:
+    truth = standin.items("content_favorites")
+    wanted = {"2", "3"}
+    found = sdk.search_content_favorites(user_id="2,3")
+    assert {f.user_id for f in found} == wanted
+    assert len(found) == sum(f["user_id"] in wanted for f in truth)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lookervault.local.standin import SeedSize
+from lookervault.local.standin import CONTENT_TYPES, SeedSize
 from lookervault.local.standin.query import QueryError, parse_fields, project, sort
 from lookervault.local.standin.seed import generate
+from lookervault.local.standin.types import ROWS, TYPES
 
 
 def test_same_seed_same_content_other_seed_other_content() -> None:
@@ -121,3 +122,24 @@ def test_sort_is_numeric_for_ids_and_stable() -> None:
     items = [{"id": "10", "t": "b"}, {"id": "9", "t": "a"}, {"id": "2", "t": "b"}]
     assert [i["id"] for i in sort(items, None)] == ["2", "9", "10"]
     assert [i["id"] for i in sort(items, "t desc")] == ["2", "10", "9"]
+
+
+def test_the_parts_are_off_unless_asked_for_and_change_nothing_else() -> None:
+    plain = generate(SeedSize(), 2).objects
+    assert plain["user_attribute_user_values"] == {}
+    assert not any(a["value_is_hidden"] for a in plain["user_attributes"].values())
+    assert all(len(d["dashboard_layouts"]) == 1 for d in plain["dashboards"].values())
+    assert SeedSize.scaled(80).tabbed_dashboards == SeedSize.empty().themes == 0
+    everything = SeedSize.everything()
+    assert everything == SeedSize().with_all_parts() and everything.tabbed_dashboards > 0
+
+
+def test_every_new_instance_type_comes_from_the_table() -> None:
+    empty = SeedSize.empty()
+    assert {name: getattr(empty, name) for name in ("users", "user_attributes", "dashboards")} == {
+        "users": 1,
+        "user_attributes": 3,
+        "dashboards": 0,
+    }
+    assert tuple(row.name for row in ROWS if row.content) == CONTENT_TYPES
+    assert set(generate(empty).objects) == set(TYPES)

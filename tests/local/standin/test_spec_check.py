@@ -11,7 +11,7 @@ from looker_sdk.sdk.api40.methods import Looker40SDK
 
 from lookervault.local.standin import Exchange, SeedSize, StandIn
 from lookervault.local.standin.schema import SCHEMAS_PATH
-from tests.support.looker_fixtures import StandInFactory, raw_call
+from tests.support.looker_fixtures import StandInFactory, raw_call, sdk_for
 from tests.support.openapi_check import validate_exchanges
 from tests.support.request_schemas import render
 
@@ -43,9 +43,20 @@ def _broad_traffic(sdk: Looker40SDK) -> None:
     sdk.get_alert(sdk.search_alerts(all_owners=True)[0].id)
     sdk.all_lookml_models()
     sdk.lookml_model(sdk.all_lookml_models()[0].name)
+    sdk.user_attribute_user_values("2", all_values=True, include_unset=True)
+    sdk.all_color_collections()
+    sdk.color_collections_custom()
+    sdk.color_collections_standard()
+    sdk.color_collection(sdk.default_color_collection().id or "")
+    sdk.all_themes()
+    sdk.search_themes(name="%")
+    sdk.theme(sdk.default_theme().id or "")
+    sdk.dashboard_dashboard_layouts(dashboard.id or "")
 
 
-def test_all_recorded_traffic_conforms(standin: StandIn, sdk: Looker40SDK) -> None:
+def test_all_recorded_traffic_conforms(standin_factory: StandInFactory) -> None:
+    standin = standin_factory(seed=SeedSize.everything(), release="26.2.0")
+    sdk = sdk_for(standin)
     _broad_traffic(sdk)
     sdk.auth.logout()
     assert len(standin.exchanges) > 30

@@ -52,6 +52,29 @@ def standin_for(argv: list[str] | None) -> StandIn:
         default=SeedSize().tiles,
         help="tiles per dashboard on average",
     )
+    parser.add_argument(
+        "--all-parts",
+        action="store_true",
+        help="seed the parts that are off by default too, a few of each: values on users'"
+        " accounts, hidden attributes, private and trashed boards, dashboards with tabs,"
+        " custom colour collections and themes",
+    )
+    parser.add_argument(
+        "--no-custom-themes",
+        action="store_true",
+        help="an instance whose licence has no custom themes: theme writes answer 403",
+    )
+    parser.add_argument(
+        "--pending",
+        action="store_true",
+        help="strict also gives the answers a restore does not cope with yet (favourites"
+        " searched without user_id: only the caller's)",
+    )
+    parser.add_argument(
+        "--tabs-follow-release",
+        action="store_true",
+        help="layouts below release 25.18 leave out a tab's label and order",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated content")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument(
@@ -136,8 +159,9 @@ def standin_for(argv: list[str] | None) -> StandIn:
         error_seed=args.seed,
         errors_after_write=args.errors_after_write,
     )
+    size = SeedSize.scaled(args.dashboards, tiles=args.tiles)
     return StandIn(
-        seed=SeedSize.scaled(args.dashboards, tiles=args.tiles),
+        seed=size.with_all_parts() if args.all_parts else size,
         faults=faults,
         seed_value=args.seed,
         port=args.port,
@@ -147,6 +171,9 @@ def standin_for(argv: list[str] | None) -> StandIn:
         profile=args.profile,
         release=args.release,
         dangling=args.dangling,
+        custom_themes=not args.no_custom_themes,
+        pending=args.pending,
+        tabs_follow_release=args.tabs_follow_release,
     )
 
 

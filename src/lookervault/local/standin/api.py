@@ -30,6 +30,15 @@ from lookervault.local.standin.types import ROWS
 from lookervault.local.standin.wire import ApiError, not_found, validation_failed
 
 API_PREFIX = "/api/4.0"
+THEME_WRITES = frozenset(
+    {
+        ("POST", "/themes"),
+        ("PATCH", "/themes/{theme_id}"),
+        ("DELETE", "/themes/{theme_id}"),
+        ("PUT", "/themes/default"),
+    }
+)
+"""The theme calls an instance without custom themes refuses."""
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -144,11 +153,14 @@ class App:
         release: str,
         settings_readable: bool = True,
         max_concurrent_requests: int | None = None,
+        custom_themes: bool = True,
     ) -> None:
         """`release`: the Looker release `GET /versions` reports, and whose routes and
         answers the stand-in gives where releases differ (releases.py); a malformed one is
-        refused with ValueError."""
+        refused with ValueError. `custom_themes=False`: the licence has no custom themes, and
+        theme writes answer 403."""
         releases.release_key(release)
+        self.custom_themes = custom_themes
         self.store = store
         self.release = release
         self.faults = faults
@@ -452,6 +464,53 @@ class App:
                 lambda c: Reply(200, s.update_board_item(c.id, c.json_body())),
             ),
             ("DELETE", "/board_items/{board_item_id}", self._delete_board_item),
+            ("GET", "/users/{user_id}/attribute_values", self._user_values),
+            (
+                "PATCH",
+                "/users/{user_id}/attribute_values/{user_attribute_id}",
+                self._set_user_value,
+            ),
+            (
+                "DELETE",
+                "/users/{user_id}/attribute_values/{user_attribute_id}",
+                self._delete_user_value,
+            ),
+            (
+                "PATCH",
+                "/groups/{group_id}/attribute_values/{user_attribute_id}",
+                self._update_group_value,
+            ),
+            (
+                "DELETE",
+                "/groups/{group_id}/attribute_values/{user_attribute_id}",
+                self._delete_group_value,
+            ),
+            (
+                "GET",
+                "/color_collections/custom",
+                lambda c: Reply(200, s.color_collections(standard=False, fields=_f(c))),
+            ),
+            (
+                "GET",
+                "/color_collections/standard",
+                lambda c: Reply(200, s.color_collections(standard=True, fields=_f(c))),
+            ),
+            (
+                "GET",
+                "/color_collections/default",
+                lambda c: Reply(200, s.default_color_collection()),
+            ),
+            (
+                "PUT",
+                "/color_collections/default",
+                lambda c: Reply(200, s.set_default_color_collection(c.params.get("collection_id"))),
+            ),
+            ("GET", "/themes/default", lambda c: Reply(200, s.default_theme())),
+            (
+                "PUT",
+                "/themes/default",
+                lambda c: Reply(200, s.set_default_theme(c.params.get("name"))),
+            ),
             ("POST", "/scheduled_plans/run_once", self._run_once),
             ("POST", "/scheduled_plans/{scheduled_plan_id}/run_once", self._run_once_by_id),
         ]
@@ -482,8 +541,17 @@ class App:
             if row.replaceable:
                 routes.append(("PUT", item, self._replacer(type_name)))
         denied = CORE_DENIED if s.answers.google_cloud_core else frozenset()
+        unlicensed = frozenset() if self.custom_themes else THEME_WRITES
         return [
-            _route(method, template, _denied if (method, template) in denied else handler)
+            _route(
+                method,
+                template,
+                _denied
+                if (method, template) in denied
+                else _unlicensed
+                if (method, template) in unlicensed
+                else handler,
+            )
             for method, template, handler in routes
         ]
 
@@ -572,11 +640,30 @@ class App:
         return Reply(200, self.store.set_user_roles(call.id, call.json_body(), _f(call)))
 
     def _create_content_access(self, call: Call) -> Reply:
-        notify = call.params.get("send_boards_notification_email") == "true"
+        notify = call.params.get("send_boards_notification_email")
         return Reply(200, self.store.create_content_access(call.json_body(), notify=notify))
 
     def _delete_content_access(self, call: Call) -> Reply:
         self.store.delete_content_access(call.id)
+        return Reply(204)
+
+    def _user_values(self, call: Call) -> Reply:
+        return Reply(200, self.store.user_values(call.id, call.params))
+
+    def _set_user_value(self, call: Call) -> Reply:
+        user_id, attribute_id = call.path["user_id"], call.path["user_attribute_id"]
+        return Reply(200, self.store.set_user_value(user_id, attribute_id, call.json_body()))
+
+    def _delete_user_value(self, call: Call) -> Reply:
+        self.store.delete_user_value(call.path["user_id"], call.path["user_attribute_id"])
+        return Reply(204)
+
+    def _update_group_value(self, call: Call) -> Reply:
+        group_id, attribute_id = call.path["group_id"], call.path["user_attribute_id"]
+        return Reply(200, self.store.update_group_value(group_id, attribute_id, call.json_body()))
+
+    def _delete_group_value(self, call: Call) -> Reply:
+        self.store.delete_group_value(call.path["group_id"], call.path["user_attribute_id"])
         return Reply(204)
 
     def _set_role_groups(self, call: Call) -> Reply:
@@ -641,6 +728,13 @@ def _injected(fault: Fault) -> Reply:
     if fault.drop:
         return Reply(0, fault=fault.kind, drop=True)
     return _error(ApiError(fault.status, "Service temporarily unavailable"), fault.kind)
+
+
+def _unlicensed(call: Call) -> Reply:
+    """A theme write on an instance whose licence has no custom themes (spec: "Unless custom
+    themes are enabled, only the automatically generated default theme can be used"); the
+    status is UNCONFIRMED (403, as search_themes and active_themes document)."""
+    raise ApiError(403, "Custom themes are not enabled for this Looker instance.")
 
 
 def _denied(call: Call) -> Reply:

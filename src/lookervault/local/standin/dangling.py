@@ -48,12 +48,6 @@ def leave_dangling(seeded: Seeded, seed_value: int) -> Dangling:
     }
 
 
-def _new_id(seeded: Seeded, sequence: str) -> str:
-    value = seeded.next_ids.get(sequence, 1)
-    seeded.next_ids[sequence] = value + 1
-    return str(value)
-
-
 def _title(rng: random.Random) -> str:
     return f"{rng.choice(ADJECTIVES)} {rng.choice(TOPICS)} {rng.randrange(1000)}"
 
@@ -68,11 +62,11 @@ def _tiles_on_gone_looks(seeded: Seeded, rng: random.Random) -> Dangling:
     for index, dashboard in enumerate(rng.sample(live, wanted)):
         element = shapes.dashboard_element()
         element.update(
-            id=_new_id(seeded, "dashboard_elements"),
+            id=seeded.new_id("dashboard_elements"),
             dashboard_id=dashboard["id"],
             title=_title(rng),
-            look_id=_new_id(seeded, "looks"),
-            result_maker_id=_new_id(seeded, "result_makers"),
+            look_id=seeded.new_id("looks"),
+            result_maker_id=seeded.new_id("result_makers"),
         )
         query = rng.choice(queries) if index % 2 == 0 and queries else None
         if query is not None:
@@ -86,7 +80,7 @@ def _tiles_on_gone_looks(seeded: Seeded, rng: random.Random) -> Dangling:
         dashboard["dashboard_elements"].append(element)
         vis_type = query["vis_config"]["type"] if query is not None else None
         for layout in dashboard["dashboard_layouts"]:
-            component_id = _new_id(seeded, "dashboard_layout_components")
+            component_id = seeded.new_id("dashboard_layout_components")
             component = shapes.component_below(component_id, layout, element, vis_type)
             layout["dashboard_layout_components"].append(component)
     return made
@@ -179,11 +173,11 @@ def _plans_on_gone_dashboards(seeded: Seeded, rng: random.Random) -> Dangling:
         plan = types.blank("scheduled_plans")
         name = f"{_title(rng)} delivery"
         plan.update(
-            id=_new_id(seeded, "scheduled_plans"),
+            id=seeded.new_id("scheduled_plans"),
             name=name,
             title=name,
             user_id=rng.choice(owners),
-            dashboard_id=_new_id(seeded, "dashboards"),
+            dashboard_id=seeded.new_id("dashboards"),
             crontab="0 6 * * 1",
             created_at=stamp,
             updated_at=stamp,
@@ -191,7 +185,7 @@ def _plans_on_gone_dashboards(seeded: Seeded, rng: random.Random) -> Dangling:
         )
         destination = shapes.plan_destination()
         destination.update(
-            id=_new_id(seeded, "scheduled_plan_destinations"),
+            id=seeded.new_id("scheduled_plan_destinations"),
             scheduled_plan_id=plan["id"],
             format="wysiwyg_pdf",
             address=f"team{rng.randrange(50)}@example.com",

@@ -6,6 +6,9 @@ From the history of the official spec (looker-open-source/sdk-codegen
   `import_dashboard_from_lookml` (`POST /dashboards/lookml`) first in 22.8.73.
 - Through 23.2.26 both document `200: DashboardLookml` (`dashboard_id`, `folder_id`,
   `lookml`: no `id`) besides `201: Dashboard`; from 23.4.29 on, `200: Dashboard` only.
+- `DashboardLayout.label` and `order` (a layout as a dashboard tab) are first in 25.18
+  (f3ce99d7); `DashboardLayoutComponent.granular_row`, `granular_column`, `granular_width`
+  and `granular_height` in 26.0 (3b36a3c7). Before, a layout or component has no such keys.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ ImportAnswer = Literal["absent", "dashboard_lookml", "dashboard"]
 ALIAS_FROM = (22, 2)
 IMPORT_FROM = (22, 8)
 DASHBOARD_ANSWER_FROM = (23, 4)
+LAYOUT_TABS_FROM = (25, 18)
+GRANULAR_FROM = (26, 0)
 _RELEASE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -36,3 +41,13 @@ def lookml_import_answer(release: str, *, alias: bool) -> ImportAnswer:
     if key < (ALIAS_FROM if alias else IMPORT_FROM):
         return "absent"
     return "dashboard" if key >= DASHBOARD_ANSWER_FROM else "dashboard_lookml"
+
+
+def layout_tabs(release: str) -> bool:
+    """Whether a dashboard layout has a tab's `label` and `order` on this release."""
+    return release_key(release) >= LAYOUT_TABS_FROM
+
+
+def granular_positions(release: str) -> bool:
+    """Whether a layout component has the `granular_*` positions on this release."""
+    return release_key(release) >= GRANULAR_FROM

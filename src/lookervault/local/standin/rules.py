@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from lookervault.local.standin.wire import ErrorDetail
@@ -182,3 +183,18 @@ def plan_errors(
             )
         )
     return errors
+
+
+def trash_errors(obj: dict[str, Any]) -> list[ErrorDetail]:
+    """A written `deleted_at` (a board's, a section's) is kept in Looker's own form, whatever
+    form of ISO 8601 it came in; one that is not a time is 422."""
+    stamp = obj.get("deleted_at")
+    if stamp is None:
+        return []
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return [ErrorDetail("deleted_at", "invalid", "Must be a date and time.")]
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    obj["deleted_at"] = moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+    return []

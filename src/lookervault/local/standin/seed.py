@@ -7,13 +7,14 @@ extractor fetched with the ground truth.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import random
 import string
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lookervault.local.standin import shapes, types
+from lookervault.local.standin import shapes, styles, types
 from lookervault.local.standin.shapes import Json
 
 SOFT_DELETED_SHARE = 0.07
@@ -58,6 +59,12 @@ class SeedSize:
     live dashboard, look or board at most once. Every other count is the exact total served.
     `tiles`: each dashboard gets between tiles // 2 and 2 * tiles - tiles // 2 tiles (2 to 6
     for the default 4, as the seed always had), and one in five a merged-results tile on top.
+
+    The parts below `tiles` are off (0) unless asked for, so the default seed stays as it was
+    until a client supports each (seed_parts.py makes them; `with_all_parts()` turns all on):
+    values set on users' accounts for user attributes, custom attributes made hidden, boards
+    with access of their own, trashed boards, dashboards with tabs, custom colour collections
+    (one the default, some tiles' `vis_config` naming them) and custom themes.
     """
 
     dashboards: int = 20
@@ -75,6 +82,13 @@ class SeedSize:
     lookml_models: int = 3
     content_favorites: int = 15
     tiles: int = 4
+    user_attribute_user_values: int = 0
+    hidden_attributes: int = 0
+    private_boards: int = 0
+    trashed_boards: int = 0
+    tabbed_dashboards: int = 0
+    color_collections: int = 0
+    themes: int = 0
 
     @classmethod
     def empty(cls) -> SeedSize:
@@ -82,31 +96,66 @@ class SeedSize:
         root folders, the API user and its personal folder, the built-in Admin permission set,
         the All model set, the Admin role, the All Users group and the system user attributes.
         """
-        counts = {f.name: 0 for f in fields(cls) if f.type == "int" and f.name != "tiles"}
+        counts = {f.name: 0 for f in fields(cls) if f.name != "tiles"}
         counts.update({row.name: row.in_new_instance for row in types.ROWS if row.name in counts})
         return cls(**counts)
 
     @classmethod
     def scaled(cls, n_dashboards: int, tiles: int = 4) -> SeedSize:
         """Every count grown in proportion to `n_dashboards` (defaults have 20 dashboards),
-        with `tiles` tiles per dashboard on average."""
+        with `tiles` tiles per dashboard on average; the parts stay off."""
         base = cls()
         factor = n_dashboards / base.dashboards
         counts = {
             f.name: max(1, round(getattr(base, f.name) * factor))
             for f in fields(cls)
-            if f.name != "tiles"
+            if f.name != "tiles" and f.name not in ALL_PARTS
         }
         counts["dashboards"] = n_dashboards
         return cls(**counts, tiles=tiles)
 
+    @classmethod
+    def everything(cls) -> SeedSize:
+        """The default seed with every part on, a few of each."""
+        return cls().with_all_parts()
+
+    def with_all_parts(self) -> SeedSize:
+        """These counts with every part on, a few of each (`--all-parts`)."""
+        return dataclasses.replace(self, **ALL_PARTS)
+
+
+ALL_PARTS = {
+    "user_attribute_user_values": 8,
+    "hidden_attributes": 1,
+    "private_boards": 1,
+    "trashed_boards": 1,
+    "tabbed_dashboards": 3,
+    "color_collections": 3,
+    "themes": 2,
+}
+"""The parts of a seed that are off by default, and how many `with_all_parts()` makes."""
+
+
+STANDARD_DEFAULT = types.STANDARD_COLLECTIONS[0]
+"""A new instance's default colour collection: Looker's own (UNCONFIRMED)."""
+
 
 @dataclass
 class Seeded:
-    """Objects per stored type (id -> object, in id order) and the next id of every sequence."""
+    """Objects per stored type (id -> object, in id order), the next id of every sequence, and
+    the instance's defaults ("color_collection": an id, "theme": a name)."""
 
     objects: dict[str, dict[str, Json]]
     next_ids: dict[str, int] = field(default_factory=dict)
+    defaults: dict[str, str] = field(
+        default_factory=lambda: {"color_collection": STANDARD_DEFAULT, "theme": "Looker"}
+    )
+
+    def new_id(self, sequence: str) -> str:
+        """The next id of a sequence, for what is added to the seed after it was drawn."""
+        value = self.next_ids.get(sequence, 1)
+        self.next_ids[sequence] = value + 1
+        return str(value)
 
 
 class _Gen:
@@ -172,7 +221,17 @@ def generate(size: SeedSize, seed_value: int = 0, *, access_top_down: bool = Fal
     _role_groups(gen, seed_value)
     _content_access(gen, seed_value, access_top_down)
     _favorites(gen, size.content_favorites, seed_value)
+    _built_in_styles(gen)
     return Seeded(objects=gen.objects, next_ids=gen.next_ids)
+
+
+def _built_in_styles(gen: _Gen) -> None:
+    """The standard colour collections and the Looker theme every instance ships; their ids
+    are fixed, so they draw nothing and take no id from a sequence but the theme's own."""
+    for made in styles.standard_collections():
+        gen.add("color_collections", made)
+    gen.add("themes", styles.looker_theme())
+    gen.next_ids["themes"] = int(types.LOOKER_THEME_ID) + 1
 
 
 def _lookml_models(gen: _Gen, n: int) -> list[str]:

@@ -15,10 +15,18 @@ from typing import Any
 from lookervault.local.standin.api import App, Reply
 from lookervault.local.standin.dangling import Dangling, leave_dangling
 from lookervault.local.standin.faults import Faults
-from lookervault.local.standin.profiles import ANSWERS, DEFAULT_RELEASES, Profile
+from lookervault.local.standin.profiles import (
+    ANSWERS,
+    DEFAULT_RELEASES,
+    TAB_KEYS_FOLLOW_RELEASE,
+    Profile,
+    answers_for,
+)
 from lookervault.local.standin.seed import SeedSize, generate
+from lookervault.local.standin.seed_parts import add_parts
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store import Delivery, Store
+from lookervault.local.standin.store.tables import BoardGrant
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,9 @@ class StandIn:
         profile: Profile = "lenient",
         release: str | None = None,
         dangling: bool = False,
+        custom_themes: bool = True,
+        pending: bool = False,
+        tabs_follow_release: bool = TAB_KEYS_FOLLOW_RELEASE,
     ) -> None:
         """`host_url`: the URL the instance is configured with (GET /setting), by default its
         own `base_url`. `settings_readable=False` answers GET /setting with 403, as for
@@ -152,7 +163,11 @@ class StandIn:
         release it is (GET /versions; by default the profile's, releases.py says what
         differs). `dangling`: the seed also holds references to things deleted since
         (dangling.py; `dangling()` says which), and its folders' access is drawn top-down,
-        as a real Looker keeps it."""
+        as a real Looker keeps it. The parts `seed` turns on are added last (seed_parts.py).
+        `custom_themes=False`: the instance's licence has no custom themes (theme writes
+        answer 403). `pending`: strict also gives the answers a restore does not cope with
+        yet (profiles.PENDING). `tabs_follow_release`: layouts below 25.18 leave out a tab's
+        `label` and `order`, as those releases do (off: always shown, as before)."""
         if profile not in ANSWERS:
             raise ValueError(f"unknown profile {profile!r}: one of {', '.join(ANSWERS)}")
         self.profile: Profile = profile
@@ -163,13 +178,15 @@ class StandIn:
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self._port = port
         self._host_url = host_url
-        answers = ANSWERS[profile]
+        answers = answers_for(profile, pending=pending)
         # An instance that has lived a while (`dangling`) was made by a real Looker, which keeps
         # a subfolder's access within its parent's: drawn so, whatever the profile.
         top_down = dangling or not answers.access_in_any_order
         seeded = generate(self.seed, seed_value, access_top_down=top_down)
         self._dangling: Dangling = leave_dangling(seeded, seed_value) if dangling else {}
-        self._store = Store(seeded, answers)
+        add_parts(seeded, self.seed, seed_value)
+        release = release or DEFAULT_RELEASES[profile]
+        self._store = Store(seeded, answers, release, tabs_follow_release=tabs_follow_release)
         self.app = App(
             self._store,
             self.faults,
@@ -178,9 +195,10 @@ class StandIn:
             token_ttl_s,
             lambda: self.base_url,
             host_url=lambda: self.host_url,
-            release=release or DEFAULT_RELEASES[profile],
+            release=release,
             settings_readable=settings_readable,
             max_concurrent_requests=max_concurrent_requests,
+            custom_themes=custom_themes,
         )
         self._exchanges: list[Exchange] = []
         self._counts: dict[str, int] = {}
@@ -265,6 +283,13 @@ class StandIn:
         plan, a password reset email), in order. A restore must leave this empty."""
         with self._lock:
             return list(self._store.deliveries)
+
+    @property
+    def board_grants(self) -> list[BoardGrant]:
+        """Every access entry made on a board, with the `send_boards_notification_email`
+        parameter exactly as sent (None: left out), in order."""
+        with self._lock:
+            return list(self._store.board_grants)
 
     def expire_tokens(self) -> None:
         """Expire every access token issued so far: the next call with one gets 401."""

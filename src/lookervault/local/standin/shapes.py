@@ -11,6 +11,14 @@ from typing import Any
 
 Json = dict[str, Any]
 
+GRANULAR_SCALE = 4
+"""Cells of the granular grid (26.0 on) per cell of the coarse one, where one is derived from
+the other (UNCONFIRMED: the spec says only "Row (granular layout)")."""
+COARSE = ("row", "column", "width", "height")
+GRANULAR = tuple(f"granular_{name}" for name in COARSE)
+TAB_KEYS = ("label", "order")
+"""What a layout has as a dashboard tab, from 25.18 (releases.py)."""
+
 CAN_CONTENT = {"show": True, "update": True, "destroy": True, "index": True}
 
 
@@ -201,6 +209,10 @@ def dashboard_layout_component() -> Json:
         "element_title": None,
         "element_title_hidden": False,
         "vis_type": None,
+        "granular_row": None,
+        "granular_column": None,
+        "granular_width": None,
+        "granular_height": None,
     }
 
 
@@ -545,4 +557,62 @@ def lookml_model() -> Json:
         "unlimited_db_connections": False,
         "has_content": True,
         "explores": [],
+    }
+
+
+def user_attribute_user_value(value_id: str, user_id: str, attribute_id: str, value: str) -> Json:
+    """A value set on one user's account for one user attribute (stored; shown as a
+    `UserAttributeWithValue`)."""
+    return {"id": value_id, "user_id": user_id, "user_attribute_id": attribute_id, "value": value}
+
+
+def color_collection() -> Json:
+    return {
+        "id": "",
+        "label": "",
+        "categoricalPalettes": [],
+        "sequentialPalettes": [],
+        "divergingPalettes": [],
+    }
+
+
+def theme() -> Json:
+    return {"id": "", "name": "", "begin_at": None, "end_at": None, "settings": theme_settings()}
+
+
+def theme_settings() -> Json:
+    """The settings of Looker's own theme (the values are UNCONFIRMED; the keys are the spec's
+    `ThemeSettings`)."""
+    return {
+        "background_color": "#f6f8fa",
+        "base_font_size": "12px",
+        "color_collection_id": "",
+        "font_color": "#262d33",
+        "font_family": "Roboto, 'Noto Sans', sans-serif",
+        "font_source": None,
+        "primary_button_color": "#1a73e8",
+        "show_filters_bar": True,
+        "show_title": True,
+        "text_tile_text_color": "#262d33",
+        "tile_background_color": "#ffffff",
+        "text_tile_background_color": "#ffffff",
+        "tile_text_color": "#262d33",
+        "title_color": "#262d33",
+        "tile_title_alignment": "center",
+        "tile_shadow": True,
+        "show_last_updated_indicator": True,
+        "show_reload_data_icon": True,
+        "show_dashboard_menu": True,
+        "show_filters_toggle": True,
+        "show_dashboard_header": True,
+        "center_dashboard_title": False,
+        "dashboard_title_font_size": "18px",
+        "box_shadow": "none",
+        "page_margin_top": "0px",
+        "page_margin_bottom": "0px",
+        "page_margin_sides": "0px",
+        "tile_title_font_size": "14px",
+        "column_gap_size": "8px",
+        "row_gap_size": "8px",
+        "border_radius": "4px",
     }

@@ -80,7 +80,6 @@ SERVER_MANAGED = frozenset(
         "url",
         "content_metadata_id",
         "content_favorite_id",
-        "deleted_at",
         "deleter_id",
         "view_count",
         "favorite_count",
@@ -92,7 +91,18 @@ SERVER_MANAGED = frozenset(
         "short_url",
     }
 )
-"""Keys a client cannot set on any type: Looker ignores them in request bodies (readOnly)."""
+"""Keys a client cannot set on any type: Looker ignores them in request bodies (readOnly).
+`deleted_at` is not among them: a board (and a board section) is trashed by writing it (spec
+`Board.deleted_at`); a dashboard or look by writing `deleted`."""
+
+TRASH_STAMPS = frozenset({"deleted_at"})
+"""What dashboards and looks keep to themselves: `deleted` trashes them, Looker stamps it."""
+
+STANDARD_COLLECTIONS = ("looker", "google", "dashboard")
+"""The ids of the colour collections every Looker instance ships (UNCONFIRMED: which ones)."""
+
+LOOKER_THEME_ID = "1"
+"""The theme "Looker" every instance has (spec `create_theme`: "the default theme settings")."""
 
 SETS_BUILT_IN = BuiltIn(lambda obj: bool(obj["built_in"]), 405, "Resource Can't Be Modified")
 """The spec documents 405 "Resource Can't Be Modified" for update and delete of permission and
@@ -108,7 +118,8 @@ ROWS = (
         listable=True,
         required=("title", "folder_id"),
         references={"folder_id": "folders", "user_id": "users"},
-        managed=frozenset({"dashboard_elements", "dashboard_filters", "dashboard_layouts"}),
+        managed=frozenset({"dashboard_elements", "dashboard_filters", "dashboard_layouts"})
+        | TRASH_STAMPS,
         list_omits=frozenset({"dashboard_elements", "dashboard_filters", "dashboard_layouts"}),
         soft_deletable=True,
         content_meta=("dashboard", "dashboard_id"),
@@ -122,6 +133,7 @@ ROWS = (
         listable=True,
         required=("title", "folder_id", "query_id"),
         references={"folder_id": "folders", "user_id": "users", "query_id": "queries"},
+        managed=TRASH_STAMPS,
         soft_deletable=True,
         content_meta=("look", "look_id"),
     ),
@@ -280,11 +292,41 @@ ROWS = (
     TypeRow("content_metadata", dict),
     TypeRow("content_metadata_access", dict),
     TypeRow("merge_queries", shapes.merge_query),
+    TypeRow("user_attribute_user_values", dict),
+    TypeRow(
+        "color_collections",
+        shapes.color_collection,
+        path="/color_collections",
+        listable=True,
+        required=("label",),
+        item_param="collection_id",
+        built_in=BuiltIn(
+            lambda obj: obj["id"] in STANDARD_COLLECTIONS,
+            403,
+            "Standard color collections cannot be changed or deleted.",
+        ),
+    ),
+    TypeRow(
+        "themes",
+        shapes.theme,
+        path="/themes",
+        searchable=True,
+        listable=True,
+        required=("name",),
+        # update_theme documents 422, delete_theme 400 only (the stand-in's built-in rule).
+        built_in=BuiltIn(
+            lambda obj: obj["id"] == LOOKER_THEME_ID,
+            422,
+            "The Looker theme cannot be changed or deleted.",
+        ),
+    ),
 )
 """Content types first, in the order of the shared vocabulary; then the internal types:
 queries behind looks and tiles, merge queries behind merged-results tiles, group values, the
 groups of each role that has any (role_id -> group_ids), the content metadata of every
-folder, dashboard, look and board, and the access entries of content that does not inherit."""
+folder, dashboard, look and board, the access entries of content that does not inherit, and
+the values set on one user's account for a user attribute. Last the types the stand-in serves
+that are not backed up yet: colour collections and themes."""
 
 TYPES: Mapping[str, TypeRow] = {row.name: row for row in ROWS}
 

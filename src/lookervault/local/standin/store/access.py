@@ -15,7 +15,13 @@ from typing import Any
 
 from lookervault.local.standin import shapes, types
 from lookervault.local.standin.shapes import Json
-from lookervault.local.standin.store.tables import Delivery, Tables, projected, require_object
+from lookervault.local.standin.store.tables import (
+    BoardGrant,
+    Delivery,
+    Tables,
+    projected,
+    require_object,
+)
 from lookervault.local.standin.wire import ApiError, ErrorDetail, not_found, validation_failed
 
 TARGET_TABLES = {
@@ -156,9 +162,10 @@ class AccessMixin(Tables):
         entries = self._indexed("content_metadata_access")
         return [entries[i] for i in entries.index("content_metadata_id").ids(meta_id)]
 
-    def create_content_access(self, body: Any, *, notify: bool) -> Json:
-        """One entry per group or user on content that does not inherit. `notify`
-        (send_boards_notification_email) mails the people given access to a board."""
+    def create_content_access(self, body: Any, *, notify: str | None) -> Json:
+        """One entry per group or user on content that does not inherit. `notify`, the
+        `send_boards_notification_email` parameter as given (None: left out), is recorded for
+        a board, and "true" mails the people given access to it."""
         body = require_object(body)
         with self._lock:
             record, principal = self._check_new_access(body)
@@ -169,7 +176,9 @@ class AccessMixin(Tables):
                 principal,
             )
             self._objects["content_metadata_access"][entry["id"]] = entry
-            if notify and record["content_type"] == "board":
+            if record["content_type"] == "board":
+                self.board_grants.append(BoardGrant(record["homepage_id"], notify))
+            if notify == "true" and record["content_type"] == "board":
                 detail = {principal[0]: principal[1]}
                 self.deliveries.append(
                     Delivery("boards_notification_email", record["homepage_id"], detail)

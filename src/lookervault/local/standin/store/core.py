@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lookervault.local.standin import query, rules, types
+from lookervault.local.standin import query, rules, shapes, styles, types
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.access import AccessMixin
+from lookervault.local.standin.store.attribute_values import AttributeValuesMixin
 from lookervault.local.standin.store.boards import BoardsMixin
 from lookervault.local.standin.store.dashboards import DashboardsMixin
 from lookervault.local.standin.store.favorites import FavoritesMixin
@@ -25,6 +26,7 @@ from lookervault.local.standin.store.schedules import (
     alerts_in_scope,
     plans_in_scope,
 )
+from lookervault.local.standin.store.styles import StylesMixin
 from lookervault.local.standin.store.tables import (
     CHILDREN,
     Delivery,
@@ -40,6 +42,8 @@ from lookervault.local.standin.wire import ApiError, ErrorDetail, not_found, val
 
 
 class Store(
+    AttributeValuesMixin,
+    StylesMixin,
     LookmlMixin,
     FoldersMixin,
     UsersMixin,
@@ -112,8 +116,12 @@ class Store(
             filters["group_ids"] = filters.pop("group_id")
         if type_name == "boards" and "creator_id" in filters:
             filters["user_id"] = filters.pop("creator_id")
+        if type_name == "boards" and not self.answers.trashed_boards_listed:
+            return [board for board in objects if board["deleted_at"] is None]
         if type_name == "content_favorites":
-            return self._favorites_in_scope(filters)
+            return self._favorites_in_scope(filters, caller_id)
+        if type_name == "themes":
+            return self._themes_in_scope(objects, filters)
         return objects
 
     def _render(self, type_name: str, obj: Json, *, detail: bool) -> Json:
@@ -197,6 +205,8 @@ class Store(
                 new["deleter_id"] = (old["deleter_id"] or caller_id) if deleted else None
             if type_name == "scheduled_plans":
                 self._on_plan_write(new, body)
+            if type_name == "color_collections":
+                styles.with_palette_ids(new)
             new_key = new[types.id_key(type_name)]
             if new_key != object_id:
                 del table[object_id]
@@ -302,7 +312,12 @@ class Store(
         if type_name == "boards":
             known = {s["id"] for s in new["board_sections"]}
             new["section_order"] = new["section_order"] or []
-            return _order_errors("section_order", new["section_order"], known)
+            errors = _order_errors("section_order", new["section_order"], known)
+            return errors + rules.trash_errors(new)
+        if type_name == "user_attributes":
+            return _allowlist_errors(body, old)
+        if type_name == "themes":
+            return self._theme_errors(body, old, new)
         return []
 
     def _title_taken(self, type_name: str, obj: Json) -> bool:
@@ -335,6 +350,8 @@ class Store(
             self._on_folder_create(obj, caller_id)
         elif type_name == "scheduled_plans":
             self._on_plan_create(obj, caller_id)
+        elif type_name == "color_collections":
+            self._on_collection_create(obj)
         elif type_name == "users":
             self._on_user_create(obj, stamp)
             self._add_content_metadata(
@@ -351,6 +368,10 @@ class Store(
             self._forget_content({f["content_metadata_id"] for f in subfolders})
         elif type_name in ("users", "groups", "roles", "user_attributes"):
             self._unlink_memberships(type_name, obj)
+        elif type_name == "color_collections":
+            self._forget_collection(obj["id"])
+        elif type_name == "themes":
+            self._forget_theme(obj)
         if type_name in ("users", "groups"):
             key = "user_id" if type_name == "users" else "group_id"
             self._drop_access(lambda entry: entry[key] == obj["id"])
@@ -402,11 +423,9 @@ class Store(
                     child[name] = stamp
             new_parent = {**parent, child_type: [*parent[child_type], child]}
             if child_type == "dashboard_elements":
-                new_parent["dashboard_layouts"] = [
-                    self._with_component(layout, child) for layout in parent["dashboard_layouts"]
-                ]
+                new_parent = self._on_new_element(new_parent, child)
             elif child_type == "dashboard_layouts":
-                new_parent = self._with_new_layout(new_parent, child)
+                new_parent = self._with_new_layout(new_parent, child, body)
             elif child_type == "board_sections":
                 new_parent["section_order"] = [*parent["section_order"], child["id"]]
             self._objects[parent_type][parent["id"]] = new_parent
@@ -424,6 +443,8 @@ class Store(
             parent, child = self._find_child(child_type, child_id)
             changes = {k: v for k, v in body.items() if k in child and child_writable(k)}
             changes.pop(CHILDREN[child_type][1], None)
+            if child_type == "dashboard_layouts" and not self.layout_tabs:
+                changes = {k: v for k, v in changes.items() if k not in shapes.TAB_KEYS}
             new_child = {**child, **changes}
             self._check_child(child_type, parent, body, new_child, child_id=child_id)
             if "updated_at" in new_child:
@@ -486,6 +507,7 @@ class Store(
             known = {i["id"] for i in child["board_items"]}
             child["item_order"] = child["item_order"] or []
             errors = _order_errors("item_order", child["item_order"], known)
+            errors += rules.trash_errors(child)
         if errors:
             raise validation_failed(errors)
 
@@ -497,6 +519,14 @@ class Store(
         if child_type == "board_sections":
             return self._section(child)
         return dict(child)
+
+
+def _allowlist_errors(body: Json, old: Json | None) -> list[ErrorDetail]:
+    """`hidden_value_domain_whitelist`: "Once set, cannot be edited" (spec `UserAttribute`)."""
+    key = "hidden_value_domain_whitelist"
+    if old is None or old[key] is None or key not in body or body[key] == old[key]:
+        return []
+    return [ErrorDetail(key, "invalid", "Once set, the domain allowlist cannot be edited.")]
 
 
 def _order_errors(key: str, order: list[str], known: set[str]) -> list[ErrorDetail]:

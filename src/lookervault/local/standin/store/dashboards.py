@@ -54,29 +54,54 @@ class DashboardsMixin(Tables):
             return projected(self._component(dashboard, component), fields)
 
     def update_component(self, component_id: str, body: Any) -> Json:
-        """Only a tile's place changes; which layout and tile it belongs to does not."""
+        """A tile's place (coarse and, from 26.0, granular), `deleted`, and which layout (tab)
+        of its dashboard it is on; never which tile it places."""
         body = require_object(body)
         with self._lock:
             dashboard, layout, component = self._find_component(component_id)
-            movable = ("row", "column", "width", "height", "deleted")
+            movable: tuple[str, ...] = ("row", "column", "width", "height", "deleted")
+            movable += shapes.GRANULAR if self.granular else ()
             changes = {k: body[k] for k in movable if k in body}
-            new_component = {**component, **changes}
-            new_layout = {
-                **layout,
-                "dashboard_layout_components": [
-                    new_component if c["id"] == component_id else c
-                    for c in layout["dashboard_layout_components"]
-                ],
-            }
-            new_dashboard = {
-                **dashboard,
-                "dashboard_layouts": [
-                    new_layout if lay["id"] == layout["id"] else lay
-                    for lay in dashboard["dashboard_layouts"]
-                ],
-            }
+            if self.granular and self.answers.granular_derived:
+                changes = _derived(changes)
+            target = self._target_layout(dashboard, layout, component, body)
+            new_component = {**component, **changes, "dashboard_layout_id": target["id"]}
+            layouts = []
+            for lay in dashboard["dashboard_layouts"]:
+                kept = [c for c in lay["dashboard_layout_components"] if c["id"] != component_id]
+                if lay["id"] == target["id"]:
+                    at = next(
+                        (
+                            i
+                            for i, c in enumerate(lay["dashboard_layout_components"])
+                            if c["id"] == component_id
+                        ),
+                        len(kept),
+                    )
+                    kept.insert(at, new_component)
+                layouts.append({**lay, "dashboard_layout_components": kept})
+            new_dashboard = {**dashboard, "dashboard_layouts": layouts}
             self._objects["dashboards"][dashboard["id"]] = new_dashboard
             return self._component(new_dashboard, new_component)
+
+    def _target_layout(self, dashboard: Json, layout: Json, component: Json, body: Json) -> Json:
+        """The layout a component goes to: another layout (tab) of the same dashboard that
+        does not place that tile yet (else 422, UNCONFIRMED), or its own."""
+        wanted = body.get("dashboard_layout_id")
+        if wanted in (None, "", layout["id"]):
+            return layout
+        layouts: list[Json] = dashboard["dashboard_layouts"]
+        target = next((lay for lay in layouts if lay["id"] == wanted), None)
+        if target is None:
+            message = "No layout of this dashboard with that id."
+            raise validation_failed([ErrorDetail("dashboard_layout_id", "invalid", message)])
+        element_id = component["dashboard_element_id"]
+        if any(
+            c["dashboard_element_id"] == element_id for c in target["dashboard_layout_components"]
+        ):
+            message = "The tile is already on that layout."
+            raise validation_failed([ErrorDetail("dashboard_layout_id", "already_exists", message)])
+        return target
 
     def _element(self, element: Json) -> Json:
         """A tile with its look or query embedded and its result maker, as Looker shows them:
@@ -121,18 +146,21 @@ class DashboardsMixin(Tables):
         return queries.get((look["query_id"] if look is not None else kept) or "")
 
     def _layout(self, dashboard: Json, layout: Json) -> Json:
-        elements = {e["id"]: e for e in dashboard["dashboard_elements"]}
-        return {
+        """A layout as the release shows it: a tab's label and order from 25.18."""
+        shown = {
             **layout,
             "dashboard_title": dashboard["title"],
             "dashboard_layout_components": [
-                _component(elements, c) for c in layout["dashboard_layout_components"]
+                self._component(dashboard, c) for c in layout["dashboard_layout_components"]
             ],
         }
+        return shown if self.layout_tabs else _without(shown, shapes.TAB_KEYS)
 
     def _component(self, dashboard: Json, component: Json) -> Json:
+        """A component as the release shows it: granular positions from 26.0."""
         elements = {e["id"]: e for e in dashboard["dashboard_elements"]}
-        return _component(elements, component)
+        shown = _component(elements, component)
+        return shown if self.granular else _without(shown, shapes.GRANULAR)
 
     def _find_component(self, component_id: str) -> tuple[Json, Json, Json]:
         """(dashboard, layout, component) for a layout component id."""
@@ -195,22 +223,46 @@ class DashboardsMixin(Tables):
         return [shapes.filterable(source, None)]
 
     def _with_component(self, layout: Json, element: Json) -> Json:
-        """Looker places a new tile on every layout of its dashboard, below the others."""
+        """The layout with the new tile below the others (granular positions derived where
+        the answers say so)."""
         component = shapes.component_below(
             self.new_id("dashboard_layout_components"),
             layout,
             element,
             "text" if element["type"] == "text" else None,
         )
+        if self.answers.granular_derived:
+            component.update(_derived({k: component[k] for k in shapes.COARSE}))
         return {
             **layout,
             "dashboard_layout_components": [*layout["dashboard_layout_components"], component],
         }
 
-    def _with_new_layout(self, dashboard: Json, layout: Json) -> Json:
-        """A new layout places every tile of its dashboard; an active one replaces the old."""
-        for element in dashboard["dashboard_elements"]:
-            layout.update(self._with_component(layout, element))
+    def _on_new_element(self, dashboard: Json, element: Json) -> Json:
+        """A new tile goes below the others on every layout of its dashboard, or where the
+        answers say so on the active layout (tab) only (UNCONFIRMED)."""
+        everywhere = self.answers.components_on_every_layout
+        return {
+            **dashboard,
+            "dashboard_layouts": [
+                self._with_component(layout, element) if everywhere or layout["active"] else layout
+                for layout in dashboard["dashboard_layouts"]
+            ],
+        }
+
+    def _with_new_layout(self, dashboard: Json, layout: Json, body: Json) -> Json:
+        """A new layout places every tile of its dashboard, or where the answers say so none
+        (a new tab starts empty; UNCONFIRMED); an active one replaces the old. From 25.18 a
+        layout without an `order` comes after the others (UNCONFIRMED); before, it has no
+        tab's label or order."""
+        if self.answers.components_on_every_layout:
+            for element in dashboard["dashboard_elements"]:
+                layout.update(self._with_component(layout, element))
+        others = [lay for lay in dashboard["dashboard_layouts"] if lay["id"] != layout["id"]]
+        if not self.layout_tabs:
+            layout.update(label=None, order=0)
+        elif body.get("order") is None:
+            layout["order"] = max((lay["order"] or 0 for lay in others), default=-1) + 1
         layouts = dashboard["dashboard_layouts"]
         if layout["active"]:
             layouts = [
@@ -251,6 +303,22 @@ def _component(elements: dict[str, Json], component: Json) -> Json:
         out["element_title"] = element["title"] or element["title_text"]
         out["element_title_hidden"] = element["title_hidden"]
     return out
+
+
+def _derived(changes: Json) -> Json:
+    """Coarse positions written alone bring their granular ones, and granular alone their
+    coarse ones (GRANULAR_SCALE cells to one; UNCONFIRMED)."""
+    derived = dict(changes)
+    for coarse, granular in zip(shapes.COARSE, shapes.GRANULAR, strict=True):
+        if isinstance(changes.get(coarse), int) and granular not in changes:
+            derived[granular] = changes[coarse] * shapes.GRANULAR_SCALE
+        elif isinstance(changes.get(granular), int) and coarse not in changes:
+            derived[coarse] = round(changes[granular] / shapes.GRANULAR_SCALE)
+    return derived
+
+
+def _without(shown: Json, keys: tuple[str, ...]) -> Json:
+    return {k: v for k, v in shown.items() if k not in keys}
 
 
 def _filterable(sent: Json) -> Json:

@@ -51,10 +51,13 @@ class FavoritesMixin(Tables):
             raise validation_failed([ErrorDetail("content_metadata_id", "already_exists", message)])
         return meta
 
-    def _favorites_in_scope(self, filters: dict[str, str]) -> list[Json]:
-        """Every user's favourites (the caller is an admin: UNCONFIRMED that Looker shows an
-        admin all of them without `user_id`). `include_board_items` with `board_id` adds the
-        favourites of the dashboards and looks on those boards (spec)."""
+    def _favorites_in_scope(self, filters: dict[str, str], caller_id: str) -> list[Json]:
+        """Without `user_id`, every user's favourites (the caller is an admin), or where the
+        answers say so only the caller's (both UNCONFIRMED); `user_id` takes a comma-separated
+        list (spec). `include_board_items` with `board_id` adds the favourites of the
+        dashboards and looks on those boards (spec)."""
+        if not self.answers.favorites_of_everyone and not filters.get("user_id"):
+            filters["user_id"] = caller_id
         favorites = self._table("content_favorites")
         wanted = filters.pop("include_board_items", "false") == "true"
         if not (wanted and "board_id" in filters):

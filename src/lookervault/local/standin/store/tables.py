@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lookervault.local.standin import query, rules, shapes, types
-from lookervault.local.standin.profiles import LENIENT, Answers
+from lookervault.local.standin import query, releases, rules, shapes, types
+from lookervault.local.standin.profiles import DEFAULT_RELEASES, LENIENT, Answers
 from lookervault.local.standin.seed import Seeded, iso
 from lookervault.local.standin.shapes import Json
 from lookervault.local.standin.store.indexes import IndexSpec, Table, by_field, by_part
@@ -92,6 +92,7 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
         "definition": IndexSpec(rules.MERGE_DEFINITION, lambda m: [rules.merge_query_key(m)]),
     },
     "content_metadata_access": {"content_metadata_id": by_field("content_metadata_id")},
+    "user_attribute_user_values": {"user_id": by_field("user_id")},
     "content_favorites": {
         "favorite": IndexSpec(
             ("user_id", "content_metadata_id"),
@@ -104,9 +105,10 @@ INDEXES: dict[str, dict[str, IndexSpec]] = {
 tile result makers, folder, live title or slug; a look by folder or live title; a folder by
 parent, or parent and name; a user by email; a type with unique keys by each of them; a
 query by slug, client id or definition; a merge query by definition; access entries by their
-content; a favourite by user and content."""
+content; a favourite by user and content; values on users' accounts by user."""
 
 ALREADY_EXISTS = "The resource already exists."
+DEFAULT_RELEASE = DEFAULT_RELEASES["lenient"]
 SLUG_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -123,6 +125,16 @@ class Delivery:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BoardGrant:
+    """Access given on a board (`create_content_metadata_access`), with the
+    `send_boards_notification_email` parameter exactly as the request gave it (None: left out),
+    so a test can tell a client that says "false" from one that says nothing."""
+
+    board_id: str
+    send_boards_notification_email: str | None
+
+
 def now_iso() -> str:
     return iso(datetime.now(UTC))
 
@@ -137,8 +149,23 @@ class Tables(ABC):
     """Objects per type, in id order, behind one lock; `answers` says which plausible answer
     the store gives where Looker's is unconfirmed (profiles.py)."""
 
-    def __init__(self, seeded: Seeded, answers: Answers = LENIENT) -> None:
+    def __init__(
+        self,
+        seeded: Seeded,
+        answers: Answers = LENIENT,
+        release: str = DEFAULT_RELEASE,
+        *,
+        tabs_follow_release: bool = False,
+    ) -> None:
         self.answers = answers
+        self.layout_tabs = releases.layout_tabs(release) or not tabs_follow_release
+        """Layouts have a tab's `label` and `order` (releases.py: from 25.18; on any release
+        unless `tabs_follow_release`)."""
+        self.granular = releases.granular_positions(release)
+        """Layout components have `granular_*` positions (releases.py)."""
+        self.defaults = dict(seeded.defaults)
+        """The instance's default colour collection (an id) and theme (a name)."""
+        self.board_grants: list[BoardGrant] = []
         self._objects: dict[str, MutableMapping[str, Json]] = {
             name: Table(objects, INDEXES[name]) if name in INDEXES else objects
             for name, objects in seeded.objects.items()

@@ -34,17 +34,6 @@ class UsersMixin(Tables):
             rendered = [self._render("users", u, detail=False) for u in query.page(ordered, params)]
         return [projected(obj, params.get("fields")) for obj in rendered]
 
-    def group_values(self, attribute_id: str, fields: str | None) -> list[Json]:
-        with self._lock:
-            if attribute_id not in self._objects["user_attributes"]:
-                raise not_found()
-            values = [
-                dict(v)
-                for v in self._table("user_attribute_group_values")
-                if v["user_attribute_id"] == attribute_id
-            ]
-        return [projected(v, fields) for v in sorted(values, key=lambda v: v["rank"])]
-
     def user_roles(self, user_id: str, fields: str | None) -> list[Json]:
         with self._lock:
             user = self._objects["users"].get(user_id)
@@ -99,32 +88,6 @@ class UsersMixin(Tables):
                 ids = [g for g in user["group_ids"] if g != group_id]
                 self._objects["users"][user_id] = {**user, "group_ids": ids}
                 self._bump("groups", group_id, "user_count", -1)
-
-    def set_group_values(self, attribute_id: str, body: Any) -> list[Json]:
-        if not isinstance(body, list) or not all(isinstance(v, dict) for v in body):
-            raise ApiError(400, "Expected a JSON array of group values")
-        with self._lock:
-            if attribute_id not in self._objects["user_attributes"]:
-                raise not_found()
-            for given in body:
-                if str(given.get("group_id") or "") not in self._objects["groups"]:
-                    raise validation_failed([ErrorDetail("group_id", "missing", "No such group")])
-            table = self._objects["user_attribute_group_values"]
-            for value_id in [k for k, v in table.items() if v["user_attribute_id"] == attribute_id]:
-                del table[value_id]
-            created = []
-            for rank, given in enumerate(body, 1):
-                value = types.blank("user_attribute_group_values")
-                value.update(
-                    id=self.new_id("user_attribute_group_values"),
-                    group_id=str(given["group_id"]),
-                    user_attribute_id=attribute_id,
-                    rank=rank,
-                    value=given.get("value"),
-                )
-                table[value["id"]] = value
-                created.append(dict(value))
-            return created
 
     def write_credentials_email(self, user_id: str, body: Any, create: bool) -> Json:
         """Set a user's email login; the user's read-only `email` comes from it."""
@@ -264,7 +227,8 @@ class UsersMixin(Tables):
 
     def _unlink_memberships(self, type_name: str, obj: Json) -> None:
         """A deleted user leaves its groups; a deleted group or role leaves its users; a deleted
-        group or attribute takes its group values with it."""
+        group or attribute takes its group values with it, a deleted user or attribute the
+        values set on users' accounts."""
         if type_name == "users":
             for group_id in obj["group_ids"]:
                 self._bump("groups", group_id, "user_count", -1)
@@ -284,6 +248,11 @@ class UsersMixin(Tables):
             values = self._objects["user_attribute_group_values"]
             for value_id in [k for k, v in values.items() if v["user_attribute_id"] == obj["id"]]:
                 del values[value_id]
+        if type_name in ("users", "user_attributes"):
+            key = "user_id" if type_name == "users" else "user_attribute_id"
+            own = self._objects["user_attribute_user_values"]
+            for value_id in [k for k, v in own.items() if v[key] == obj["id"]]:
+                del own[value_id]
 
     def _unlink_role_groups(self, type_name: str, object_id: str) -> None:
         """A deleted role takes its group list with it; a deleted group leaves every role."""
