@@ -60,7 +60,7 @@ def _restore_reads() -> set[str]:
     """Every field restore compares, writes or matches by."""
     fields: set[str] = set()
     for ct in REGISTRY:
-        fields |= canonical.top_fields(ct.name) | set(ct.natural_key)
+        fields |= canonical.top_fields(ct.name) | set(ct.key_fields)
         fields |= {r.path.split("[]")[0] for r in ct.references}
         fields |= {ct.id_field, *ct.title_fields}
     for part_fields in (

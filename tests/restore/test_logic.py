@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from lookervault.looker.compare import compare
-from lookervault.looker.content_types import BY_NAME, REGISTRY
+from lookervault.looker.content_types import REGISTRY
 from lookervault.restore import canonical, pairing
 from lookervault.restore.dashboards import lookml_route
 from lookervault.restore.denials import DENIABLE
-from lookervault.restore.lookup import SEARCHED_BY
 from lookervault.restore.plan import ids_at
 from lookervault.restore.state import RestoreState
 
@@ -208,10 +207,10 @@ def _spec_operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
 
 def test_a_lost_create_is_searched_for_only_by_parameters_the_list_call_has() -> None:
     operations = _spec_operations()
-    for type_name, names in SEARCHED_BY.items():
-        _, _, operation = operations[BY_NAME[type_name].list_op]
+    for ct in REGISTRY:
+        _, _, operation = operations[ct.list_op]
         parameters = {p["name"] for p in operation.get("parameters", [])}
-        assert set(names) <= parameters, type_name
+        assert set(ct.searched_by) <= parameters, ct.name
 
 
 def test_every_call_restore_treats_as_deniable_is_one_the_spec_says_core_may_deny() -> None:

@@ -22,7 +22,7 @@ from lookervault.content import tree, yamltext
 from lookervault.errors import RuntimeFailure, UsageError
 from lookervault.looker import store
 from lookervault.looker.compare import ACTIVITY
-from lookervault.looker.content_types import BY_NAME
+from lookervault.looker.content_types import BY_NAME, FOLDERS
 
 
 @dataclass
@@ -69,7 +69,7 @@ def export_backup(conn: sqlite3.Connection, out: Path) -> ExportResult:
         manifest["looker_version"] = run.looker_version
     written = {PurePosixPath(tree.MANIFEST)}
     _write(out / tree.MANIFEST, yamltext.dump(manifest), result)
-    folders = {item_id: item for _, item_id, item in store.current_items(conn, tree.FOLDERS)}
+    folders = {item_id: item for _, item_id, item in store.current_items(conn, FOLDERS)}
     dirs = tree.folder_dirs(folders)
     for type_name, item_id, item in _items(conn):
         path = tree.item_path(type_name, item_id, item, dirs)
@@ -121,7 +121,7 @@ def _remove_stale(out: Path, written: set[PurePosixPath]) -> int:
     """Remove item files of an earlier export that this one did not write, then the
     directories that leaves empty; other files stay."""
     removed = 0
-    for top in (tree.FOLDERS, *tree.TOP_LEVEL):
+    for top in (FOLDERS, *tree.TOP_LEVEL):
         root = out / top
         if not root.is_dir():
             continue

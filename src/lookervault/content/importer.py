@@ -27,7 +27,7 @@ import yaml
 from lookervault.content import tree, yamltext
 from lookervault.errors import UsageError
 from lookervault.looker import store
-from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, TYPE_NAMES
+from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, FILED, FOLDERS, TYPE_NAMES
 from lookervault.looker.extract import to_row
 
 SHOWN_PROBLEMS = 10
@@ -78,7 +78,7 @@ def read_tree(directory: Path) -> Tree:
     manifest = _manifest(directory)
     found = Tree(str(manifest["looker_host"]), _text(manifest.get("looker_version")))
     for entry in _visible(directory):
-        if entry.name == tree.FOLDERS and entry.is_dir():
+        if entry.name == FOLDERS and entry.is_dir():
             for top in _visible(entry):
                 _folder(found, top, parent=None)
         elif entry.name in tree.TOP_LEVEL and entry.is_dir():
@@ -132,13 +132,13 @@ def _folder(found: Tree, directory: Path, parent: str | None) -> None:
             "(folders cannot be created by import; move files into existing folders)"
         )
         return
-    folder_id = _item(found, tree.FOLDERS, own, folder=parent)
+    folder_id = _item(found, FOLDERS, own, folder=parent)
     if folder_id is None:
         return
     for entry in _visible(directory):
         if entry.name == tree.FOLDER_FILE:
             continue
-        if entry.name in tree.FILED and entry.is_dir():
+        if entry.name in FILED and entry.is_dir():
             for path in _visible(entry):
                 _item(found, entry.name, path, folder=folder_id)
         elif entry.is_dir():

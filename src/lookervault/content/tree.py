@@ -25,15 +25,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from lookervault.looker.content_types import BY_NAME
+from lookervault.looker.content_types import BY_NAME, FILED, FOLDERS
 
 MANIFEST = "lookervault.yaml"
 FORMAT = 1
-FOLDERS = "folders"
 FOLDER_FILE = "_folder.yaml"
 SUFFIX = ".yaml"
-FILED = ("looks", "dashboards")
-"""Types that live in folders."""
 TOP_LEVEL = tuple(name for name in BY_NAME if name != FOLDERS)
 """Directories at the top of the tree besides `folders/` (looks and dashboards outside any
 folder of the backup among them)."""

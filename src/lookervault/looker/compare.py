@@ -13,9 +13,10 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from string import Formatter
 from typing import Any
 
-from lookervault.looker.content_types import BY_NAME, PART_OWNERS, parts
+from lookervault.looker.content_types import BY_NAME, PART_OWNERS, ContentType, parts
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
@@ -61,14 +62,6 @@ VOLATILE = ACTIVITY | frozenset(
 )
 """Fields Looker sets by itself: use, when, derived counters, generated keys."""
 
-DERIVED: Mapping[str, frozenset[str]] = {
-    "lookml_models": frozenset({"explores", "label", "has_content"}),
-    "dashboards": frozenset({"lookml"}),
-    "alerts": frozenset({"owner_display_name"}),
-}
-"""Fields Looker derives from elsewhere (a model's explores and label from its LookML, a
-dashboard's LookML from the dashboard, an alert's owner's name from the owner)."""
-
 EMBEDDED = frozenset({"look", "folder", "permission_set", "model_set", "user"})
 """Copies of other items inside an item; the reference next to them is compared instead."""
 
@@ -77,12 +70,6 @@ def maintained_by_looker(key: str) -> bool:
     """A field nobody edits: Looker's own bookkeeping, or a copy of another item. Neither
     a comparison nor a diff (looker/diff.py) counts it as a change."""
     return key in VOLATILE or key in EMBEDDED
-
-
-EXTRA_REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "users": (("group_ids[]", "groups"),),
-}
-"""References restore does not write (Looker derives them) but a comparison must follow."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +128,13 @@ class _Names:
     def __init__(self, items: Items) -> None:
         self.items = items
         self._cache: dict[tuple[str, str], str | None] = {}
-        self.owner_of_personal = {
-            str(u["personal_folder_id"]): u
-            for u in items.get("users", {}).values()
-            if u.get("personal_folder_id") is not None
-        }
+        self.personal: dict[tuple[str, str], tuple[str, str]] = {}
+        """An item that belongs to another (a user's personal folder) -> that other."""
+        for ct in BY_NAME.values():
+            for ref in (r for r in ct.references if r.personal):
+                for holder_id, holder in items.get(ct.name, {}).items():
+                    if holder.get(ref.path) is not None:
+                        self.personal[(ref.type, str(holder[ref.path]))] = (ct.name, holder_id)
         self.parts: dict[tuple[str, str], tuple[str, Json, Json]] = {}
         for part_type, owner_type in PART_OWNERS.items():
             for owner_id, owner in items.get(owner_type, {}).items():
@@ -168,36 +157,31 @@ class _Names:
             owner = self.of(PART_OWNERS[type_name], owner_id)
             return f"{owner} / {part.get('title') or part.get('title_text') or part.get('name')}"
         item = self.items.get(type_name, {}).get(item_id)
-        if item is None:
-            return None
-        if type_name == "folders":
-            return self._folder(item_id, item)
-        if type_name == "users":  # a user without an email login (SSO, Looker core): by name
-            email = item.get("email") or (item.get("credentials_email") or {}).get("email")
-            return str(email or item.get("display_name"))
-        if type_name in ("looks", "dashboards"):
-            return f"{self.of('folders', str(item.get('folder_id')))} / {item.get('title')}"
-        if type_name == "scheduled_plans":
-            return f"{item.get('name')} by {self.of('users', str(item.get('user_id')))}"
-        if type_name in ("alerts", "content_favorites"):
-            return None  # named by what they hold: a tile or content, an owner
-        if type_name == "lookml_models":
-            return str(item.get("name"))
-        return str(item.get("name") or item.get("title"))
+        ct = BY_NAME[type_name]
+        if item is None or ct.person_name is None:
+            return None  # alerts, favourites: named by what they hold, a tile or content
+        label = next((name for flag, name in ct.system_names.items() if item.get(flag)), None)
+        if label is not None:
+            return label
+        holder = self.personal.get((type_name, item_id))
+        if holder is not None:  # named after whom it belongs to, not what it is called
+            item = {**item, **dict.fromkeys(ct.title_fields, self.of(*holder))}
+        return self._formatted(ct, item)
 
-    def _folder(self, item_id: str, item: Json) -> str:
-        for flag, label in (
-            ("is_shared_root", "Shared"),
-            ("is_users_root", "Users"),
-            ("is_embed_shared_root", "Embed Groups"),
-            ("is_embed_users_root", "Embed Users"),
-        ):
-            if item.get(flag):
-                return label
-        owner = self.owner_of_personal.get(item_id)
-        if owner is not None:
-            return f"Users / {self.of('users', str(owner['id']))}"
-        return f"{self.of('folders', str(item.get('parent_id')))} / {item.get('name')}"
+    def _formatted(self, ct: ContentType, item: Json) -> str:
+        """The row's `person_name` filled in: a reference by the name of what it names."""
+        references = {ref.path: ref.type for ref in ct.references}
+        text = []
+        for literal, spec, _, _ in Formatter().parse(ct.person_name or ""):
+            text.append(literal)
+            if spec is None:
+                continue
+            if spec in references:
+                value = self.of(references[spec], str(ct.value(item, spec)))
+            else:
+                value = next((v for v in (ct.value(item, n) for n in spec.split("|")) if v), None)
+            text.append(str(value))
+        return "".join(text)
 
 
 def _canonical(value: Any) -> str:
@@ -206,16 +190,19 @@ def _canonical(value: Any) -> str:
 
 def _content(type_name: str, item: Json, names: _Names) -> Json:
     item = copy.deepcopy(item)
-    references = [(r.path, r.type) for r in BY_NAME[type_name].references]
-    for path, target in (*references, *EXTRA_REFERENCES.get(type_name, ())):
-        _rename(item, path.split("."), target, names)
-    for name in DERIVED.get(type_name, ()):
+    ct = BY_NAME[type_name]
+    for ref in (*ct.references, *ct.compared_references):
+        _rename(item, ref.path.split("."), ref.type, names)
+    derived = set(ct.derived)
+    for flag, fields in ct.derived_when.items():
+        if item.get(flag):
+            derived |= fields
+    for name in derived:
         item.pop(name, None)
-    if type_name == "model_sets" and item.get("all_access"):
-        item.pop("models", None)  # every model of the instance, whatever it holds
-    if type_name == "dashboards":
+    holds = {part for part, owner in PART_OWNERS.items() if owner == type_name}
+    if "dashboard_layouts" in holds:
         _dashboard(item)
-    elif type_name == "boards":
+    if "board_sections" in holds:
         _board(item)
     stripped: Json = _strip(item)
     if "content_metadata_access" in stripped:  # who may see a folder: a set, not a list
@@ -243,7 +230,8 @@ def _rename(node: Any, steps: list[str], target: str, names: _Names) -> None:
 
 
 def _dashboard(item: Json) -> None:
-    """Tiles carry their place in the active layout; parts are compared as unordered sets."""
+    """A dashboard's tiles carry their place in the active layout; parts are compared as
+    unordered sets."""
     layouts = item.get("dashboard_layouts") or []
     active: Json = next((layout for layout in layouts if layout.get("active")), {})
     places = {
@@ -262,7 +250,7 @@ def _dashboard(item: Json) -> None:
 
 
 def _board(item: Json) -> None:
-    """Sections and items in the order the board shows them."""
+    """A board's sections and items in the order the board shows them."""
 
     def ordered(parts: list[Json], order: list[Any] | None) -> list[Json]:
         rank = {str(i): n for n, i in enumerate(order or [])}

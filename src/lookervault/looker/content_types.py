@@ -16,6 +16,8 @@ from typing import Any
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 DEFAULT_PAGE_SIZE = 100
+QUIET_REASON = "Restored by LookerVault into another instance: enable it when ready."
+BUILT_IN = "built in: Looker manages it"
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,18 @@ class Reference:
     `late`: restored with the item, but written by a second call of its step once the items
     it names exist (a group's members are users, and users wait for roles, which wait for
     groups: the members come last).
+    `vital`: the item exists for what this names (a schedule for its dashboard): where that is
+    in neither the backup nor Looker, the item is left out rather than carried over.
+    `personal`: what this names belongs to the item and is named after it (a user's personal
+    folder).
     """
 
     path: str
     type: str
     soft: bool = False
     late: bool = False
+    vital: bool = False
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,12 +108,50 @@ class ContentType:
     nullable_key: tuple[str, ...] = ()
     """Natural-key fields that may be empty on both sides (a favourite is of a dashboard, a
     look or a board); any other empty one matches nothing."""
+    found_by: tuple[str, ...] = ()
+    """The key a create whose answer was lost is looked up by, when not the natural key (an
+    alert's owner may be the caller's until it is set)."""
+    searched_by: tuple[str, ...] = ()
+    """Natural-key fields the list call filters on (spec parameters; a test checks them)."""
+    second_key: tuple[str, ...] = ()
+    """Matches an item the natural key cannot (a user Looker holds without an email login),
+    where exactly one item on each side has it."""
     id_field: str = "id"
     title_fields: tuple[str, ...] = ("title", "name")
+    person_name: str | None = "{name|title}"
+    """How a person names an item in any instance (looker/compare.py): a format over its
+    fields, where `a|b` is the first of them that is set, a dotted name reaches inside, and a
+    reference field gives the name of what it points at. None: named by what it holds."""
+    system_names: Mapping[str, str] = field(default_factory=dict)
+    """Flags of the items Looker makes with the instance, and what a person calls each."""
     folder_field: str | None = None
     owner_field: str | None = None
+    fallback_owner: bool = False
+    """Restore writes `owner_field`: content of a user who left goes to the fallback owner."""
     updated_field: str | None = None
+    created_field: str | None = None
+    """Where Looker keeps the moment it made the item (restore/identity.py)."""
+    listed_fields: tuple[str, ...] = ()
+    """Fields restore needs from the target's listing beyond the key (a dashboard's slug, the
+    content metadata a favourite is made with)."""
     soft_delete: bool = False
+    skip_flags: Mapping[str, str] = field(default_factory=dict)
+    """Flags of items no client writes (Looker or an identity provider manages them), and why."""
+    quiet: Mapping[str, Any] = field(default_factory=dict)
+    """The fields that keep an item from sending (a schedule, an alert) and their quiet values:
+    what a restore into another instance writes unless told to enable them."""
+    follows_content: bool = False
+    """Restoring a folder brings the items whose vital references name its content."""
+    not_written: frozenset[str] = frozenset()
+    """Writable fields restore neither compares nor sends: ids it makes again, deprecated
+    aliases, orders kept with the parts they order."""
+    derived: frozenset[str] = frozenset()
+    """Fields Looker derives from elsewhere: left out of comparisons."""
+    derived_when: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Fields Looker derives while a flag is set (a model set with all access lists every
+    model of the instance)."""
+    compared_references: tuple[Reference, ...] = ()
+    """References restore never writes (Looker derives them) but a comparison follows."""
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -129,6 +175,29 @@ class ContentType:
         """What a person calls the item: its first non-empty title field."""
         title = next((item[f] for f in self.title_fields if item.get(f)), None)
         return None if title is None else str(title)
+
+    @staticmethod
+    def value(item: Mapping[str, Any], name: str) -> Any:
+        """A field of the item: a dotted name reaches inside (`field.name`), and `a|b` is the
+        first of them that is set (a user's email, or its email login's)."""
+        for alternative in name.split("|"):
+            found: Any = item
+            for step in alternative.split("."):
+                found = found.get(step) if isinstance(found, Mapping) else None
+            if found is not None and found != "":
+                return found
+        return None
+
+    @property
+    def written_owner(self) -> str | None:
+        """The owner field a restore writes (None where Looker keeps the creator)."""
+        return self.owner_field if self.fallback_owner else None
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The top-level fields the natural key reads."""
+        names = (part.split(".")[0] for name in self.natural_key for part in name.split("|"))
+        return tuple(dict.fromkeys(names))
 
     @property
     def item_path(self) -> str:
@@ -171,8 +240,18 @@ REGISTRY: tuple[ContentType, ...] = (
             ),
         ),
         title_fields=("name",),
+        person_name="{parent_id} / {name}",
+        system_names=MappingProxyType(
+            {
+                "is_shared_root": "Shared",
+                "is_users_root": "Users",
+                "is_embed_shared_root": "Embed Groups",
+                "is_embed_users_root": "Embed Users",
+            }
+        ),
         folder_field="parent_id",
         owner_field="creator_id",
+        created_field="created_at",
         references=(
             Reference("parent_id", "folders"),
             Reference("content_metadata_access[].group_id", "groups", late=True),
@@ -181,19 +260,26 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="UpdateFolder",
         create_path="/folders",
         natural_key=("name", "parent_id"),
+        searched_by=("name", "parent_id"),
     ),
     ContentType(
         name="users",
         list_op="search_users",
         list_path="/users/search",
         title_fields=("display_name", "email"),
+        person_name="{email|credentials_email.email|display_name}",
+        created_field="credentials_email.created_at",
         references=(
             Reference("role_ids[]", "roles"),
             Reference("home_folder_id", "folders", soft=True),
+            Reference("personal_folder_id", "folders", soft=True, personal=True),
         ),
+        compared_references=(Reference("group_ids[]", "groups"),),
         write_model="WriteUser",
         create_path="/users",
-        natural_key=("email",),
+        natural_key=("email|credentials_email.email",),
+        second_key=("first_name", "last_name"),
+        searched_by=("first_name", "last_name"),
     ),
     ContentType(
         name="groups",
@@ -214,6 +300,8 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteGroup",
         create_path="/groups",
         natural_key=("name",),
+        searched_by=("name",),
+        skip_flags=MappingProxyType({"externally_managed": "managed by the identity provider"}),
     ),
     ContentType(
         name="roles",
@@ -238,6 +326,7 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteRole",
         create_path="/roles",
         natural_key=("name",),
+        searched_by=("name",),
     ),
     ContentType(
         name="permission_sets",
@@ -247,6 +336,8 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WritePermissionSet",
         create_path="/permission_sets",
         natural_key=("name",),
+        searched_by=("name",),
+        skip_flags=MappingProxyType({"built_in": BUILT_IN}),
     ),
     ContentType(
         name="model_sets",
@@ -257,6 +348,9 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteModelSet",
         create_path="/model_sets",
         natural_key=("name",),
+        searched_by=("name",),
+        skip_flags=MappingProxyType({"built_in": BUILT_IN}),
+        derived_when=MappingProxyType({"all_access": frozenset({"models"})}),
     ),
     ContentType(
         name="user_attributes",
@@ -275,6 +369,7 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteUserAttribute",
         create_path="/user_attributes",
         natural_key=("name",),
+        skip_flags=MappingProxyType({"is_system": "a system attribute: Looker manages it"}),
     ),
     ContentType(
         name="lookml_models",
@@ -283,6 +378,8 @@ REGISTRY: tuple[ContentType, ...] = (
         sortable=False,
         id_field="name",
         title_fields=("label", "name"),
+        person_name="{name}",
+        derived=frozenset({"explores", "label", "has_content"}),
         write_model="WriteLookmlModel",
         create_path="/lookml_models",
         natural_key=("name",),
@@ -294,14 +391,20 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="look",
         detail_path="/looks/{id}",
         streams=_DELETED_STREAMS,
+        person_name="{folder_id} / {title}",
         folder_field="folder_id",
         owner_field="user_id",
+        fallback_owner=True,
         updated_field="updated_at",
+        created_field="created_at",
+        listed_fields=("content_metadata_id",),
         soft_delete=True,
         references=(Reference("folder_id", "folders"), Reference("user_id", "users")),
         write_model="WriteLookWithQuery",
         create_path="/looks",
         natural_key=("title", "folder_id"),
+        searched_by=("title", "folder_id"),
+        not_written=frozenset({"query_id"}),
     ),
     ContentType(
         name="dashboards",
@@ -336,18 +439,24 @@ REGISTRY: tuple[ContentType, ...] = (
                 "query",
             ),
         ),
+        person_name="{folder_id} / {title}",
         folder_field="folder_id",
         owner_field="user_id",
+        fallback_owner=True,
         updated_field="updated_at",
+        created_field="created_at",
+        listed_fields=("slug", "content_metadata_id"),
         soft_delete=True,
         references=(
             Reference("folder_id", "folders"),
             Reference("user_id", "users"),
             Reference("dashboard_elements[].look_id", "looks"),
         ),
+        derived=frozenset({"lookml"}),
         write_model="WriteDashboard",
         create_path="/dashboards",
         natural_key=("title", "folder_id"),
+        searched_by=("title", "folder_id"),
     ),
     ContentType(
         name="boards",
@@ -356,7 +465,10 @@ REGISTRY: tuple[ContentType, ...] = (
         detail_op="board",
         detail_path="/boards/{id}",
         owner_field="user_id",
+        fallback_owner=True,
         updated_field="updated_at",
+        created_field="created_at",
+        listed_fields=("content_metadata_id",),
         references=(
             Reference("user_id", "users"),
             Reference("board_sections[].board_items[].dashboard_id", "dashboards"),
@@ -365,6 +477,8 @@ REGISTRY: tuple[ContentType, ...] = (
         write_model="WriteBoard",
         create_path="/boards",
         natural_key=("title",),
+        searched_by=("title",),
+        not_written=frozenset({"section_order", "deleted_at"}),
     ),
     ContentType(
         name="scheduled_plans",
@@ -376,16 +490,24 @@ REGISTRY: tuple[ContentType, ...] = (
         sortable=False,
         list_params=MappingProxyType({"all_users": "true"}),
         title_fields=("name",),
+        person_name="{name} by {user_id}",
         owner_field="user_id",
+        fallback_owner=True,
         updated_field="updated_at",
+        created_field="created_at",
+        quiet=MappingProxyType({"enabled": False}),
+        follows_content=True,
         references=(
             Reference("user_id", "users"),
-            Reference("dashboard_id", "dashboards"),
-            Reference("look_id", "looks"),
+            Reference("dashboard_id", "dashboards", vital=True),
+            Reference("look_id", "looks", vital=True),
         ),
         write_model="WriteScheduledPlan",
         create_path="/scheduled_plans",
-        natural_key=("name", "user_id"),
+        natural_key=("name", "user_id", "dashboard_id", "look_id", "lookml_dashboard_id"),
+        nullable_key=("dashboard_id", "look_id", "lookml_dashboard_id"),
+        searched_by=("user_id",),
+        not_written=frozenset({"run_once", "dashboard_filters", "query_id", "tab_ids"}),
     ),
     ContentType(
         name="alerts",
@@ -394,15 +516,27 @@ REGISTRY: tuple[ContentType, ...] = (
         sortable=False,
         list_params=MappingProxyType({"all_owners": "true"}),
         title_fields=("custom_title", "field"),
+        person_name=None,
         owner_field="owner_id",
+        fallback_owner=True,
+        quiet=MappingProxyType({"is_disabled": True, "disabled_reason": QUIET_REASON}),
+        follows_content=True,
         references=(
             Reference("owner_id", "users"),
-            Reference("dashboard_element_id", "dashboard_elements"),
+            Reference("dashboard_element_id", "dashboard_elements", vital=True),
         ),
+        derived=frozenset({"owner_display_name"}),
         write_model="WriteAlert",
         create_path="/alerts",
         update_method="PUT",
-        natural_key=("dashboard_element_id", "owner_id", "comparison_type", "threshold"),
+        natural_key=(
+            *("dashboard_element_id", "owner_id", "comparison_type", "threshold"),
+            *("field.name", "cron"),
+        ),
+        found_by=("dashboard_element_id", "comparison_type", "threshold", "field.name", "cron"),
+        not_written=frozenset(
+            {"query_id", "investigative_content_id", "investigative_content_type"}
+        ),
     ),
     ContentType(
         name="content_favorites",
@@ -410,17 +544,20 @@ REGISTRY: tuple[ContentType, ...] = (
         list_path="/content_favorite/search",
         list_params=MappingProxyType({"fields": FAVORITE_FIELDS}),
         title_fields=("id",),
+        person_name=None,
         owner_field="user_id",
         references=(
-            Reference("user_id", "users"),
-            Reference("dashboard_id", "dashboards"),
-            Reference("look_id", "looks"),
-            Reference("board_id", "boards"),
+            Reference("user_id", "users", vital=True),
+            Reference("dashboard_id", "dashboards", vital=True),
+            Reference("look_id", "looks", vital=True),
+            Reference("board_id", "boards", vital=True),
         ),
         write_model="WriteContentFavorite",
         create_path="/content_favorite",
         natural_key=("user_id", "dashboard_id", "look_id", "board_id"),
         nullable_key=("dashboard_id", "look_id", "board_id"),
+        searched_by=("user_id", "content_metadata_id"),
+        not_written=frozenset({"content_metadata_id", "dashboard", "lookml_dashboard"}),
     ),
 )
 
@@ -438,6 +575,10 @@ PART_OWNERS: Mapping[str, str] = MappingProxyType(
 """Objects that live inside an item (tiles of a dashboard, sections of a board): a reference to
 one waits for the item that holds it."""
 TYPE_NAMES: tuple[str, ...] = tuple(ct.name for ct in REGISTRY)
+FOLDERS = "folders"
+"""The type the others are filed in: its items hold one another by `folder_field`."""
+FILED: tuple[str, ...] = tuple(ct.name for ct in REGISTRY if ct.folder_field and ct.name != FOLDERS)
+"""Types whose items live in a folder (looks, dashboards)."""
 
 
 def id_order(item_id: Any) -> tuple[int, str]:

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lookervault.looker.compare import EXTRA_REFERENCES
 from lookervault.looker.content_types import BY_NAME, PART_OWNERS, ids_at, parts
 
 
@@ -55,9 +54,11 @@ def find_dangling(
             if owner_type == type_name:
                 found = (str(p.get("id")) for p in parts(item, part_type))
                 held.setdefault(part_type, set()).update(found)
-        references = [(r.path, r.type) for r in BY_NAME[type_name].references]
-        for path, target in (*references, *EXTRA_REFERENCES.get(type_name, ())):
-            for target_id in ids_at(item, path):
-                pointers.append(Dangling(type_name, item_id, title, path, target, target_id))
+        ct = BY_NAME[type_name]
+        for ref in (*ct.references, *ct.compared_references):
+            if ref.personal:  # Looker makes it with the user, and ends it with them
+                continue
+            for target_id in ids_at(item, ref.path):
+                pointers.append(Dangling(type_name, item_id, title, ref.path, ref.type, target_id))
     dangling = [p for p in pointers if p.target_id not in held.get(p.target_type, set())]
     return dangling, len(pointers), set(held)

@@ -13,8 +13,9 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from lookervault.looker.content_types import BY_NAME
 from lookervault.restore import canonical
-from lookervault.restore.plan import LOOKER_HELD, OWNER_FIELDS, Adjustment, Plan, quieted
+from lookervault.restore.plan import LOOKER_HELD, Adjustment, Plan, quieted
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
@@ -62,8 +63,9 @@ def _email(user: Json) -> Any:
 
 
 def _adjust(type_name: str, item: Json, adjustment: Adjustment, owner: str) -> None:
-    if adjustment.kind == "owner":
-        item[OWNER_FIELDS[type_name]] = owner
+    owner_field = BY_NAME[type_name].written_owner
+    if adjustment.kind == "owner" and owner_field:
+        item[owner_field] = owner
     elif adjustment.kind == "query_tile":
         for element in item.get("dashboard_elements") or []:
             if str(element["id"]) == adjustment.part:

@@ -17,12 +17,13 @@ so the plan prints it with its reason, and the restore state is kept per decided
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from lookervault.errors import UsageError
+from lookervault.looker.content_types import REGISTRY
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]
@@ -37,23 +38,8 @@ SAMPLE = 200
 thousands does not read every dashboard of the backup."""
 
 
-def _created(item: Json) -> Any:
-    return item.get("created_at")
-
-
-def _email_created(item: Json) -> Any:
-    return (item.get("credentials_email") or {}).get("created_at")
-
-
-CREATED: Mapping[str, Callable[[Json], Any]] = {
-    "users": _email_created,
-    "folders": _created,
-    "dashboards": _created,
-    "looks": _created,
-    "boards": _created,
-    "scheduled_plans": _created,
-}
-"""Where each type keeps the moment Looker created it (a user: its email login's)."""
+DATED = tuple(ct for ct in REGISTRY if ct.created_field)
+"""Types whose items say when Looker made them (a user: its email login's moment)."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +69,12 @@ class Identity:
 def fingerprint(source: Items, target: Items) -> Fingerprint:
     """Up to `SAMPLE` items of each type, the first ids both sides hold."""
     agreeing = differing = 0
-    for type_name, created in CREATED.items():
-        theirs = target.get(type_name, {})
-        mine_too = source.get(type_name, {})
+    for ct in DATED:
+        theirs = target.get(ct.name, {})
+        mine_too = source.get(ct.name, {})
+        field = ct.created_field or ""
         for item_id in [i for i in mine_too if i in theirs][:SAMPLE]:
-            mine, their = created(mine_too[item_id]), created(theirs[item_id])
+            mine, their = ct.value(mine_too[item_id], field), ct.value(theirs[item_id], field)
             if not mine or not their:
                 continue
             if _moment(mine) == _moment(their):

@@ -21,34 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lookervault.looker.client import LookerClient, api_path
-from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE
+from lookervault.looker.content_types import BY_NAME, DEFAULT_PAGE_SIZE, ContentType
 from lookervault.looker.extract import complete_item, list_page
 from lookervault.restore.target import Find, Lookup, Target
 
 Json = dict[str, Any]
 
-SEARCHED_BY: Mapping[str, tuple[str, ...]] = {
-    "folders": ("name", "parent_id"),
-    "users": ("first_name", "last_name"),
-    "groups": ("name",),
-    "roles": ("name",),
-    "permission_sets": ("name",),
-    "model_sets": ("name",),
-    "looks": ("title", "folder_id"),
-    "dashboards": ("title", "folder_id"),
-    "boards": ("title",),
-    "scheduled_plans": ("user_id",),
-    "content_favorites": ("user_id", "content_metadata_id"),
-}
-"""The natural-key fields each type's list call can filter on (spec parameters of its
-operation; a test checks them). Other types are listed whole: they are few."""
-
-ALERT_KEY = ("dashboard_element_id", "comparison_type", "threshold", "cron")
-PLAN_KEY = ("name", "user_id", "dashboard_id", "look_id", "lookml_dashboard_id")
-
 
 def _same(item: Mapping[str, Any], body: Mapping[str, Any], names: Iterable[str]) -> bool:
-    return all(_text(item.get(name)) == _text(body.get(name)) for name in names)
+    value = ContentType.value
+    return all(_text(value(item, name)) == _text(value(body, name)) for name in names)
 
 
 def _text(value: Any) -> str | None:
@@ -61,39 +43,22 @@ def _email(item: Mapping[str, Any]) -> str | None:
 
 def created(target: Target, type_name: str, body: Json) -> Lookup:
     """A top-level item the target did not hold when it was read, nor this run made, with the
-    body's natural key (an alert: its tile, condition and schedule; a plan: its name, owner
-    and content; a user: its email, or its name where Looker made it without one)."""
+    body's key (the natural key, or the row's `found_by`: an alert by its tile, condition and
+    schedule, whoever Looker made its owner); by `second_key` where Looker keeps no value
+    of it (a user made without an email login: by name)."""
     ct = BY_NAME[type_name]
+    names = ct.found_by or ct.natural_key
 
     def matches(item: Json) -> bool:
-        if type_name == "users":
-            if _email(item):
-                return _email(item) == _email(body)
-            return _same(item, body, ("first_name", "last_name"))
-        if type_name == "alerts":
-            wanted_field = (body.get("field") or {}).get("name")
-            return (
-                _same(item, body, ALERT_KEY)
-                and (item.get("field") or {}).get("name") == wanted_field
-            )
-        if type_name == "scheduled_plans":
-            return _same(item, body, PLAN_KEY)
-        return _same(item, body, ct.natural_key)
+        if ct.second_key and all(ct.value(item, name) is None for name in names):
+            return _same(item, body, ct.second_key)
+        return _same(item, body, names)
 
-    names = {
-        "alerts": ALERT_KEY,
-        "scheduled_plans": PLAN_KEY,
-        "users": ("first_name", "last_name"),  # where Looker keeps no email: by name
-    }.get(type_name, ct.natural_key)
-    shared = (type_name, *(_text(body.get(name)) for name in names))
+    shared = (type_name, *(_text(ct.value(body, name)) for name in ct.second_key or names))
 
     def find() -> Json | None:
         client = target.client
-        params = {
-            name: str(body[name])
-            for name in SEARCHED_BY.get(type_name, ())
-            if body.get(name) is not None
-        }
+        params = {name: str(body[name]) for name in ct.searched_by if body.get(name) is not None}
         before = set(target.ids(type_name))
         for stream in ct.streams:
             for item in _listed(client, type_name, {**stream, **params}):

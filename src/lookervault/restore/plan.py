@@ -22,6 +22,7 @@ from typing import Any, Literal
 from lookervault.looker.content_types import (
     BY_NAME,
     PART_OWNERS,
+    ContentType,
     id_order,
     ids_at,
     parts,
@@ -128,7 +129,7 @@ class Resolver:
         self._mapped: dict[str, dict[str, str]] = {}
         self._known: dict[Key, str] = {}
         self._natural: dict[str, dict[tuple[Any, ...], str]] = {}
-        self._by_name: dict[tuple[Any, Any], str] | None = None
+        self._second: dict[str, dict[tuple[Any, ...], str]] = {}
         self._pairs: dict[Key, dict[Key, str]] = {}
         self._lock = threading.RLock()
 
@@ -259,15 +260,13 @@ class Resolver:
         refs = {ref.path: ref.type for ref in ct.references}
         values: list[str | None] = []
         for name in ct.natural_key:
-            value = item.get(name)
-            if name == "email" and not value:
-                value = (item.get("credentials_email") or {}).get("email")
+            value = ct.value(item, name)
             if value is None and name in ct.nullable_key:
                 values.append("")
                 continue
             if translated and name in refs and value is not None:
                 found = self.resolve((refs[name], str(value)))
-                if found is None and OWNER_FIELDS.get(type_name) == name:
+                if found is None and ct.fallback_owner and ct.owner_field == name:
                     found = self.fallback_owner if self.nowhere(("users", str(value))) else None
                 value = found
             values.append(None if value is None else str(value))
@@ -287,45 +286,37 @@ class Resolver:
                 index.setdefault(self.natural_key(type_name, target_item, False), target_id)
             self._natural[type_name] = index
         found = self._natural[type_name].get(wanted)
-        if found is None and type_name == "users":
-            found = self._user_by_name(item)
+        if found is None and ct.second_key:
+            found = self._by_second_key(type_name, item)
         return found
 
-    def _user_by_name(self, item: Json) -> str | None:
-        """A user Looker holds without an email login (Looker (Google Cloud core) refuses
-        them), by first and last name, when no other user on either side has that name."""
-        if self._by_name is None:
-            mine = _names(self.source.items.get("users", {}).values())
-            theirs = _names(u for u in self.target.ids("users").values() if not _email(u))
-            self._by_name = {
-                name: ids[0]
-                for name, ids in theirs.items()
-                if len(ids) == 1 and len(mine.get(name, [])) == 1
+    def _by_second_key(self, type_name: str, item: Json) -> str | None:
+        """An item Looker holds without its natural key (a user without an email login:
+        Looker (Google Cloud core) refuses them), by the row's second key, when exactly one
+        item on each side has it."""
+        ct = BY_NAME[type_name]
+        if type_name not in self._second:
+            listed = self.target.ids(type_name).values()
+            keyless = (i for i in listed if not any(_key(ct, i, ct.natural_key)))
+            mine = _grouped(ct, self.source.items.get(type_name, {}).values())
+            theirs = _grouped(ct, keyless)
+            self._second[type_name] = {
+                key: ids[0]
+                for key, ids in theirs.items()
+                if len(ids) == 1 and len(mine.get(key, [])) == 1
             }
-        return self._by_name.get((item.get("first_name"), item.get("last_name")))
+        return self._second[type_name].get(_key(ct, item, ct.second_key))
 
 
-def _names(users: Iterable[Json]) -> dict[tuple[Any, Any], list[str]]:
-    found: dict[tuple[Any, Any], list[str]] = {}
-    for user in users:
-        found.setdefault((user.get("first_name"), user.get("last_name")), []).append(
-            str(user.get("id"))
-        )
+def _key(ct: ContentType, item: Json, names: Iterable[str]) -> tuple[Any, ...]:
+    return tuple(ct.value(item, name) for name in names)
+
+
+def _grouped(ct: ContentType, items: Iterable[Json]) -> dict[tuple[Any, ...], list[str]]:
+    found: dict[tuple[Any, ...], list[str]] = {}
+    for item in items:
+        found.setdefault(_key(ct, item, ct.second_key), []).append(str(item.get(ct.id_field)))
     return found
-
-
-def _email(user: Json) -> Any:
-    return user.get("email") or (user.get("credentials_email") or {}).get("email")
-
-
-OWNER_FIELDS = {
-    "looks": "user_id",
-    "dashboards": "user_id",
-    "boards": "user_id",
-    "scheduled_plans": "user_id",
-    "alerts": "owner_id",
-}
-"""Types whose owner a restore writes: content of a user who left goes to the fallback owner."""
 
 
 def held_by(target: Target) -> canonical.Translate:
@@ -549,7 +540,7 @@ def wanted(plan: Plan, key: Key, translate: canonical.Translate, target_item: Js
                 want[name] = quiet
             else:
                 want.pop(name, None)
-    owner = OWNER_FIELDS.get(key[0])
+    owner = BY_NAME[key[0]].written_owner
     if owner and item.get(owner) is not None and resolver.nowhere(("users", str(item[owner]))):
         want.pop(owner, None)  # an existing item keeps the owner Looker gave it
         if target_item is None and resolver.fallback_owner is not None:
@@ -648,7 +639,7 @@ def adjustments(
 ) -> list[Adjustment]:
     """How writing this item will differ from the backup, named before anything is written."""
     found = []
-    owner = OWNER_FIELDS.get(key[0])
+    owner = BY_NAME[key[0]].written_owner
     user = item.get(owner) if owner else None
     if action == "create" and user is not None and resolver.nowhere(("users", str(user))):
         fallback = resolver.fallback_owner

@@ -27,7 +27,15 @@ from lookervault.looker.client import (
     connect,
     release_version,
 )
-from lookervault.looker.content_types import BY_NAME, TYPE_NAMES, id_order, restore_order
+from lookervault.looker.content_types import (
+    BY_NAME,
+    FILED,
+    TYPE_NAMES,
+    id_order,
+    ids_at,
+    resolve,
+    restore_order,
+)
 from lookervault.looker.hosts import InstanceUrls, looker_host
 from lookervault.looker.instance import read_instance_urls
 from lookervault.restore import canonical
@@ -160,25 +168,23 @@ def selected_keys(source: Source, selection: Selection, failed: dict[Key, str]) 
 
 
 def _folder_content(source: Source, folder: str, recursive: bool) -> list[Key]:
-    """A folder (subtree), its looks and dashboards, and the schedules and alerts on them."""
+    """A folder (subtree), what is filed in it (looks, dashboards), and what follows that
+    content (its schedules and alerts)."""
     folders = source.folder_subtree(folder, recursive)
     keys = [("folders", f) for f in sorted(folders)]
-    for type_name in ("looks", "dashboards"):
+    for ct in resolve(FILED):
         keys += [
-            (type_name, item_id)
-            for item_id, item in source.items.get(type_name, {}).items()
-            if str(item.get("folder_id")) in folders
+            (ct.name, item_id)
+            for item_id, item in source.items.get(ct.name, {}).items()
+            if str(item.get(ct.folder_field or "")) in folders
         ]
     chosen = set(keys)
-    for plan_id, plan in source.items.get("scheduled_plans", {}).items():
-        shown = [("dashboards", plan.get("dashboard_id")), ("looks", plan.get("look_id"))]
-        if any((kind, str(value)) in chosen for kind, value in shown if value is not None):
-            keys.append(("scheduled_plans", plan_id))
-    for alert_id, alert in source.items.get("alerts", {}).items():
-        tile = alert.get("dashboard_element_id")
-        holder = source.part_owner.get(("dashboard_elements", str(tile))) if tile else None
-        if ("dashboards", holder) in chosen:
-            keys.append(("alerts", alert_id))
+    for ct in (ct for ct in BY_NAME.values() if ct.follows_content):
+        for item_id, item in source.items.get(ct.name, {}).items():
+            vital = (ref for ref in ct.references if ref.vital)
+            named = (source.holder((r.type, v)) for r in vital for v in ids_at(item, r.path))
+            if any(key in chosen for key in named):
+                keys.append((ct.name, item_id))
     return keys
 
 

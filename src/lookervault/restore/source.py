@@ -40,6 +40,11 @@ class Source:
                     owners[(part_type, str(part["id"]))] = owner_id
         return owners
 
+    def holder(self, key: Key) -> Key:
+        """The item a part lives in (a tile's dashboard); any other key as it is."""
+        owner = self.part_owner.get(key) if key[0] in PART_OWNERS else None
+        return (PART_OWNERS[key[0]], owner) if owner else key
+
     def get(self, key: Key) -> Json | None:
         return self.items.get(key[0], {}).get(key[1])
 

@@ -38,13 +38,9 @@ def _light_fields(ct: ContentType) -> str | None:
     """Enough of each listed item to match it; None lists whole objects (no detail call)."""
     if not ct.detail_path:
         return None
-    names = [ct.id_field, *ct.natural_key, "created_at"]  # created_at: restore/identity.py
+    names = [ct.id_field, *ct.key_fields, "created_at", *ct.listed_fields]
     if ct.soft_delete:
         names.append("deleted")
-    if ct.name == "dashboards":
-        names.append("slug")
-    if ct.name in ("dashboards", "looks", "boards"):
-        names.append("content_metadata_id")  # what a favourite of it is made with
     return ",".join(dict.fromkeys(names))
 
 
