@@ -16,9 +16,8 @@ from looker_sdk.sdk.api40 import models as sdk_models
 from lookervault.content import tree, yamltext
 from lookervault.content.listing import folder_paths
 from lookervault.looker.compare import ACTIVITY, VOLATILE
-from lookervault.looker.content_types import REGISTRY
+from lookervault.looker.content_types import BY_NAME, REGISTRY
 from lookervault.restore import canonical
-from lookervault.restore.target import SYSTEM_FOLDER_FLAGS
 
 _tricky = st.sampled_from(list("ab :#-?'\"\\\n\r\t\x85\u2028\u2029\ufeff\x00|>&*!%@`{}[],é🚀"))
 text = st.text(alphabet=_tricky, max_size=12) | st.text(max_size=12)
@@ -73,7 +72,8 @@ def _restore_reads() -> set[str]:
     ):
         fields |= set(part_fields)
     fields |= set(canonical.DESTINATION_FIELDS) | set(canonical.COMPONENT_FIELDS)
-    fields |= set(SYSTEM_FOLDER_FLAGS) | {"personal_folder_id", "deleted", "built_in", "is_system"}
+    fields |= set(BY_NAME["folders"].system_names)
+    fields |= {"personal_folder_id", "deleted", "built_in", "is_system"}
     fields |= {"externally_managed", "email", "credentials_email", "result_maker", "query"}
     return fields
 

@@ -9,10 +9,11 @@ from typing import Any
 from lookervault.looker.compare import compare
 from lookervault.looker.content_types import REGISTRY
 from lookervault.restore import canonical, pairing
-from lookervault.restore.dashboards import lookml_route
 from lookervault.restore.denials import DENIABLE
 from lookervault.restore.plan import ids_at
 from lookervault.restore.state import RestoreState
+from lookervault.restore.types import handler
+from lookervault.restore.types.dashboards import lookml_route
 
 SPEC = Path(__file__).resolve().parent.parent / "looker_api" / "Looker.4.0.oas.json"
 
@@ -73,17 +74,17 @@ def test_a_tile_form_holds_its_source_wiring_and_place_but_no_ids() -> None:
 def test_references_are_translated_and_a_reference_to_nothing_is_left_out() -> None:
     look = {"id": "1", "title": "T", "folder_id": "5", "user_id": "9", "query": None}
     targets = {("folders", "5"): "50"}
-    want = canonical.desired("looks", look, lambda t, i: targets.get((t, i)))
+    looks = handler("looks").pseudo
+    want = canonical.desired("looks", look, lambda t, i: targets.get((t, i)), looks)
     assert want["folder_id"] == "50"
     assert "user_id" not in want
 
 
 def test_a_group_only_lacks_members_extra_ones_are_kept() -> None:
     want = {"name": "G", "member_user_ids": ["1", "2"]}
-    assert (
-        canonical.changes("groups", want, {"name": "G", "member_user_ids": ["1", "2", "3"]}) == []
-    )
-    assert canonical.changes("groups", want, {"name": "G", "member_user_ids": ["1"]}) == [
+    members = handler("groups").lacking_only
+    assert canonical.changes(want, {"name": "G", "member_user_ids": ["1", "2", "3"]}, members) == []
+    assert canonical.changes(want, {"name": "G", "member_user_ids": ["1"]}, members) == [
         "member_user_ids"
     ]
 

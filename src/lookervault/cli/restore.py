@@ -249,7 +249,7 @@ def _show_plan(prepared: Restore, verbose: bool) -> None:
 def _adjusted(prepared: Restore) -> list[Step]:
     """Steps that will differ from the backup, or be left out, because of what Looker
     itself held dangling: each is named before anything is written."""
-    from lookervault.restore.plan import LOOKER_HELD
+    from lookervault.restore.resolver import LOOKER_HELD
 
     return [
         step

@@ -14,9 +14,13 @@ from typing import Any
 
 from lookervault.errors import NotFoundError, UsageError
 from lookervault.looker import store
-from lookervault.looker.content_types import TYPE_NAMES, id_order
+from lookervault.looker.content_types import FOLDERS, REGISTRY, TYPE_NAMES, id_order
 
 PATH_SEPARATOR = " / "
+
+
+OWNERS = frozenset(r.type for ct in REGISTRY for r in ct.references if r.path == ct.owner_field)
+"""The types owners are of (users)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,8 @@ def subtree(folders: Mapping[str, tuple[str | None, str | None]], root: str) -> 
 def list_content(conn: sqlite3.Connection, filters: Filters) -> list[Entry]:
     """The backup's items that pass `filters`, in registry order, then by id."""
     summaries = list(store.current_summaries(conn))
-    folders = {s.id: (s.title, s.folder_id) for s in summaries if s.type == "folders"}
-    people = {s.id: s.title for s in summaries if s.type == "users"}
+    folders = {s.id: (s.title, s.folder_id) for s in summaries if s.type == FOLDERS}
+    people = {s.id: s.title for s in summaries if s.type in OWNERS}
     paths = folder_paths(folders)
     in_folders: set[str] | None = None
     if filters.folder is not None:

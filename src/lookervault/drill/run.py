@@ -22,7 +22,8 @@ from lookervault.looker.compare import Difference, compare, describe
 from lookervault.looker.extract import extract
 from lookervault.restore import service as restore
 from lookervault.restore.expected import as_restored
-from lookervault.restore.plan import LOOKER_HELD, Plan
+from lookervault.restore.plan import Plan
+from lookervault.restore.resolver import LOOKER_HELD
 from lookervault.restore.target import Record
 from lookervault.snapshot import refs
 from lookervault.snapshot.copies import temporary_copy

@@ -574,6 +574,16 @@ PART_OWNERS: Mapping[str, str] = MappingProxyType(
 )
 """Objects that live inside an item (tiles of a dashboard, sections of a board): a reference to
 one waits for the item that holds it."""
+PART_NOUNS: Mapping[str, str] = MappingProxyType(
+    {
+        "dashboard_elements": "tile",
+        "dashboard_filters": "filter",
+        "dashboard_layouts": "layout",
+        "board_sections": "section",
+        "board_items": "board item",
+    }
+)
+"""What a person calls a part in a sentence."""
 TYPE_NAMES: tuple[str, ...] = tuple(ct.name for ct in REGISTRY)
 FOLDERS = "folders"
 """The type the others are filed in: its items hold one another by `folder_field`."""

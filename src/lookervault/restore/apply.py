@@ -21,28 +21,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from lookervault.looker.client import LookerRequestError, transient
-from lookervault.restore.boards import write_board
-from lookervault.restore.dashboards import write_dashboard
-from lookervault.restore.plan import WRITES, Step, classify, translator, wanted
+from lookervault.restore.plan import WRITES, Step, classify, wanted
+from lookervault.restore.resolver import translator
 from lookervault.restore.source import Key
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import fetch_full
-from lookervault.restore.writes import (
-    Context,
-    Noted,
-    Unrestorable,
-    write_alert,
-    write_favorite,
-    write_folder,
-    write_folder_access,
-    write_group_members,
-    write_look,
-    write_plain,
-    write_role,
-    write_scheduled_plan,
-    write_user,
-    write_user_attribute,
-)
+from lookervault.restore.types import handler
+from lookervault.restore.writes import Context, Noted, Unrestorable, write_plain
 
 Json = dict[str, Any]
 Result = Literal["created", "updated", "undeleted", "unchanged", "skipped", "failed"]
@@ -54,28 +39,6 @@ _DONE: dict[str, Result] = {
     "unchanged": "unchanged",
     "skip": "skipped",
 }
-
-WriteStep = Callable[[Context, Key, Json, "str | None"], str]
-WRITERS: dict[str, WriteStep] = {
-    "folders": write_folder,
-    "users": write_user,
-    "roles": write_role,
-    "user_attributes": write_user_attribute,
-    "looks": write_look,
-    "dashboards": write_dashboard,
-    "boards": write_board,
-    "scheduled_plans": write_scheduled_plan,
-    "alerts": write_alert,
-    "content_favorites": write_favorite,
-}
-"""Types with parts written by calls of their own; every other type is one call."""
-
-LateStep = Callable[[Context, Key, Json, str], None]
-LATE_WRITERS: dict[str, LateStep] = {
-    "groups": write_group_members,
-    "folders": write_folder_access,
-}
-"""The second call of a step, for references marked `late` in the registry."""
 
 
 @dataclass
@@ -188,7 +151,7 @@ def _dependents(waits: dict[Key, set[Key]]) -> dict[Key, list[Key]]:
 
 def _has_late_part(outcome: Outcome) -> bool:
     written = outcome.result in ("created", "updated", "undeleted")
-    return written and outcome.step.key[0] in LATE_WRITERS
+    return written and handler(outcome.step.key[0]).late_write is not None
 
 
 def _blocker(step: Step, outcomes: dict[Key, Outcome], held: dict[Key, Outcome]) -> str | None:
@@ -269,7 +232,9 @@ def _run_late(ctx: Context, state: RestoreState, outcome: Outcome) -> Outcome:
     assert target_id is not None
     try:
         want = wanted(ctx.plan, key, ctx.translate, ctx.target_item(key[0], target_id))
-        LATE_WRITERS[key[0]](ctx, key, want, target_id)
+        late = handler(key[0]).late_write
+        assert late is not None  # _has_late_part
+        late(ctx, key, want, target_id)
     except Exception as exc:  # as in _run: recorded, and the run goes on
         error = str(exc) or type(exc).__name__
         state.record_failure(key, error)
@@ -282,7 +247,7 @@ def _write(ctx: Context, step: Step) -> str:
     target_id = None if step.action == "create" else step.target_id
     current = ctx.target_item(key[0], target_id) if target_id else None
     want = wanted(ctx.plan, key, ctx.translate, current)
-    target_id = WRITERS.get(key[0], write_plain)(ctx, key, want, target_id)
+    target_id = (handler(key[0]).write or write_plain)(ctx, key, want, target_id)
     _remember_match(ctx, step, target_id)
     return target_id
 

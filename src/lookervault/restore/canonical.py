@@ -24,6 +24,8 @@ Json = dict[str, Any]
 Translate = Callable[[str, str], "str | None"]
 """(type, source id) -> target id, a placeholder for an item not created yet, or None when
 the referenced item exists neither in the backup nor in the target."""
+Pseudo = Callable[[Json, Translate], Json]
+"""(item, translate) -> the parts written by calls of their own, in a form without ids."""
 
 NESTED = frozenset(
     {
@@ -43,20 +45,6 @@ NESTED = frozenset(
 )
 """Write-model fields restore never sends as such: objects with calls of their own, inputs
 that are not state."""
-
-PSEUDO_FIELDS: dict[str, tuple[str, ...]] = {
-    "folders": ("access",),
-    "users": ("email", "role_ids"),
-    "groups": ("member_user_ids",),
-    "roles": ("group_ids",),
-    "user_attributes": ("group_values",),
-    "looks": ("query",),
-    "dashboards": ("dashboard_filters", "dashboard_elements", "dashboard_layouts"),
-    "boards": ("board_sections",),
-    "scheduled_plans": ("scheduled_plan_destination",),
-    "content_favorites": ("dashboard_id", "look_id", "board_id"),
-}
-"""Per type, the parts compared outside the top-level write (each written its own way)."""
 
 
 @cache
@@ -87,22 +75,11 @@ DESTINATION_FIELDS = (
 )
 TEXT_TYPES = frozenset({"text", "button", "extension"})
 
-_NOT_COMPARED: dict[str, frozenset[str]] = {
-    "looks": frozenset({"query_id"}),
-    "scheduled_plans": frozenset({"run_once", "dashboard_filters", "query_id", "tab_ids"}),
-    "alerts": frozenset({"query_id", "investigative_content_id", "investigative_content_type"}),
-    "boards": frozenset({"section_order", "deleted_at"}),
-    "content_favorites": frozenset({"content_metadata_id", "dashboard", "lookml_dashboard"}),
-}
-"""Writable fields left out: ids a restore re-creates (a look's query), deprecated aliases,
-ids of a dashboard's tabs (not backed up), a board's order (kept in `board_sections`), the
-content metadata a favourite names (its content is compared instead)."""
-
 
 def top_fields(type_name: str) -> frozenset[str]:
     """The fields one create or update call of this type writes."""
     ct = BY_NAME[type_name]
-    return writable(ct.write_model) - _NOT_COMPARED.get(type_name, frozenset())
+    return writable(ct.write_model) - ct.not_written
 
 
 def canonical_json(value: Any) -> str:
@@ -271,7 +248,7 @@ def destination_form(destination: Json) -> Json:
     return {k: destination.get(k) for k in DESTINATION_FIELDS if k in destination}
 
 
-def _translated(value: Any, type_name: str, translate: Translate) -> Any:
+def translated(value: Any, type_name: str, translate: Translate) -> Any:
     """A reference or a list of them; None when the referenced item is nowhere."""
     if isinstance(value, list):
         found = [translate(type_name, str(v)) for v in value]
@@ -281,7 +258,7 @@ def _translated(value: Any, type_name: str, translate: Translate) -> Any:
     return translate(type_name, str(value))
 
 
-def desired(type_name: str, item: Json, translate: Translate) -> Json:
+def desired(type_name: str, item: Json, translate: Translate, pseudo: Pseudo) -> Json:
     """The backed-up item as the target should have it: writable fields, refs translated.
 
     A reference to an item that is nowhere is left out (not compared, not written), so the
@@ -293,16 +270,18 @@ def desired(type_name: str, item: Json, translate: Translate) -> Json:
         if "[" in ref.path.rstrip("[]") or ref.path.rstrip("[]") not in form:
             continue
         name = ref.path.rstrip("[]")
-        value = _translated(form[name], ref.type, translate)
+        value = translated(form[name], ref.type, translate)
         if value is None and form[name] is not None:
             del form[name]
         else:
             form[name] = value
-    form.update(_pseudo(type_name, item, translate))
+    form.update(pseudo(item, translate))
     return form
 
 
-def current(type_name: str, item: Json, held: Translate | None = None) -> Json:
+def current(
+    type_name: str, item: Json, pseudo: Pseudo | None = None, held: Translate | None = None
+) -> Json:
     """The target's item in the same form (its ids are already target ids). `held`: None for
     what the target does not hold, so that a tile on a look Looker itself holds dangling takes
     the same form as the backed-up one (otherwise: every id as it is)."""
@@ -314,47 +293,9 @@ def current(type_name: str, item: Json, held: Translate | None = None) -> Json:
             form[name] = sorted(str(v) for v in form[name])
         elif name in form and form[name] is not None:
             form[name] = str(form[name])
-    form.update(_pseudo(type_name, item, held or (lambda _type, value: value)))
+    if pseudo is not None:
+        form.update(pseudo(item, held or (lambda _type, value: value)))
     return form
-
-
-def _pseudo(type_name: str, item: Json, translate: Translate) -> Json:
-    if type_name == "folders":
-        return {"access": access_form(item, translate)} if "content_metadata" in item else {}
-    if type_name == "roles":
-        if "group_ids" not in item:  # some editions refuse to tell a role's groups
-            return {}
-        return {"group_ids": _translated(item["group_ids"] or [], "groups", translate)}
-    if type_name == "content_favorites":
-        return {name: _translated(item.get(name), kind, translate) for name, kind in FAVORED}
-    if type_name == "users":
-        email = item.get("email") or (item.get("credentials_email") or {}).get("email")
-        return {
-            "email": email,
-            "role_ids": _translated(item.get("role_ids") or [], "roles", translate),
-        }
-    if type_name == "groups":
-        members = _translated(item.get("member_user_ids") or [], "users", translate)
-        return {"member_user_ids": members}
-    if type_name == "user_attributes":
-        values = sorted(item.get("group_values") or [], key=lambda v: v.get("rank") or 0)
-        return {
-            "group_values": [
-                {"group_id": translate("groups", str(v["group_id"])), "value": v.get("value")}
-                for v in values
-            ]
-        }
-    if type_name == "looks":
-        return {"query": query_definition(item.get("query"))}
-    if type_name == "dashboards":
-        return dashboard_children(item, translate)
-    if type_name == "boards":
-        sections = ordered(item.get("board_sections") or [], item.get("section_order"))
-        return {"board_sections": [section_form(s, translate) for s in sections]}
-    if type_name == "scheduled_plans":
-        destinations = [destination_form(d) for d in item.get("scheduled_plan_destination") or []]
-        return {"scheduled_plan_destination": destinations}
-    return {}
 
 
 def access_form(folder: Json, translate: Translate) -> Json:
@@ -376,13 +317,14 @@ def differing(want: Json, have: Json) -> Json:
     return {k: v for k, v in want.items() if canonical_json(have.get(k)) != canonical_json(v)}
 
 
-def changes(type_name: str, want: Json, have: Json) -> list[str]:
-    """Fields whose value differs; a group only lacks members (extra members are kept)."""
+def changes(want: Json, have: Json, lacking_only: frozenset[str] = frozenset()) -> list[str]:
+    """Fields whose value differs; for `lacking_only` ones (a group's members), only values
+    the target lacks count (extra ones are kept)."""
     found = []
     for name, value in want.items():
         if name not in have:
             continue
-        if name == "member_user_ids" and type_name == "groups":
+        if name in lacking_only:
             if set(value) - set(have[name] or []):
                 found.append(name)
         elif canonical_json(value) != canonical_json(have[name]):

@@ -15,7 +15,9 @@ from typing import Any
 
 from lookervault.looker.content_types import BY_NAME
 from lookervault.restore import canonical
-from lookervault.restore.plan import LOOKER_HELD, Adjustment, Plan, quieted
+from lookervault.restore.plan import Plan, quieted
+from lookervault.restore.resolver import LOOKER_HELD
+from lookervault.restore.types.base import Adjustment
 
 Json = dict[str, Any]
 Items = Mapping[str, Mapping[str, Json]]

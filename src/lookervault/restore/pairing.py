@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from lookervault.looker.content_types import PART_OWNERS
 from lookervault.restore import canonical
 
 Json = dict[str, Any]
@@ -123,25 +124,50 @@ def holder_parts(
 ) -> dict[tuple[str, str], str]:
     """(part type, backed-up id) -> target id, for every part of one dashboard or board."""
     found: dict[tuple[str, str], str] = {}
+    for part_type, owner in PART_OWNERS.items():
+        if owner == holder_type and part_type in PAIRED:
+            found.update(PAIRED[part_type](backed_up, target, translate))
+    return found
 
-    def add(part_type: str, pairs: dict[str, str]) -> None:
-        found.update({(part_type, mine): theirs for mine, theirs in pairs.items()})
 
-    if holder_type == "dashboards":
-        mine, theirs = backed_up.get("dashboard_elements"), target.get("dashboard_elements")
-        add("dashboard_elements", elements(mine or [], theirs or [], translate))
-        mine, theirs = backed_up.get("dashboard_filters"), target.get("dashboard_filters")
-        add("dashboard_filters", filters(mine or [], theirs or []))
-        mine, theirs = backed_up.get("dashboard_layouts"), target.get("dashboard_layouts")
-        add("dashboard_layouts", layouts(mine or [], theirs or []))
-        return found
+Pairs = dict[tuple[str, str], str]
+
+
+def _listed(
+    part_type: str, pair: Callable[[list[Json], list[Json]], dict[str, str]]
+) -> Callable[[Json, Json, canonical.Translate], Pairs]:
+    def paired(backed_up: Json, target: Json, _translate: canonical.Translate) -> Pairs:
+        found = pair(backed_up.get(part_type) or [], target.get(part_type) or [])
+        return {(part_type, mine): theirs for mine, theirs in found.items()}
+
+    return paired
+
+
+def _tiles(backed_up: Json, target: Json, translate: canonical.Translate) -> Pairs:
+    mine, theirs = backed_up.get("dashboard_elements"), target.get("dashboard_elements")
+    found = elements(mine or [], theirs or [], translate)
+    return {("dashboard_elements", m): t for m, t in found.items()}
+
+
+def _sections_and_items(backed_up: Json, target: Json, translate: canonical.Translate) -> Pairs:
+    """Sections, then the items within each pair of sections."""
     mine_sections = backed_up.get("board_sections") or []
     their_sections = {str(s["id"]): s for s in target.get("board_sections") or []}
     paired = sections(mine_sections, list(their_sections.values()), translate)
-    add("board_sections", paired)
+    found: Pairs = {("board_sections", m): t for m, t in paired.items()}
     for section in mine_sections:
         theirs_id = paired.get(str(section["id"]))
         if theirs_id is not None:
             items = their_sections[theirs_id].get("board_items") or []
-            add("board_items", board_items(section.get("board_items") or [], items, translate))
+            pairs = board_items(section.get("board_items") or [], items, translate)
+            found.update({("board_items", m): t for m, t in pairs.items()})
     return found
+
+
+PAIRED: dict[str, Callable[[Json, Json, canonical.Translate], Pairs]] = {
+    "dashboard_elements": _tiles,
+    "dashboard_filters": _listed("dashboard_filters", filters),
+    "dashboard_layouts": _listed("dashboard_layouts", layouts),
+    "board_sections": _sections_and_items,
+}
+"""How each kind of part is paired (board items: within their paired sections)."""

@@ -38,15 +38,15 @@ from lookervault.looker.content_types import (
 )
 from lookervault.looker.hosts import InstanceUrls, looker_host
 from lookervault.looker.instance import read_instance_urls
-from lookervault.restore import canonical
 from lookervault.restore.apply import Outcome, apply_plan
-from lookervault.restore.dashboards import lookml_route, unbuildable
 from lookervault.restore.denials import DENIABLE, refused
 from lookervault.restore.identity import Identity, decide, fingerprint
-from lookervault.restore.plan import LOOKER_HELD, Plan, Resolver, Step, build_plan, slug_holder
+from lookervault.restore.plan import Plan, Step, build_plan
+from lookervault.restore.resolver import LOOKER_HELD, Resolver
 from lookervault.restore.source import Key, Source, open_source
 from lookervault.restore.state import RestoreState
 from lookervault.restore.target import Record, Target, Writer, read_more, read_target
+from lookervault.restore.types.dashboards import lookml_route, route_note
 from lookervault.restore.writes import Context, NewSlug
 from lookervault.snapshot import refs
 from lookervault.snapshot.copies import temporary_copy
@@ -81,16 +81,7 @@ class Restore:
 
     def route_note(self, lookml_import: bool) -> str | None:
         """Why new dashboards go part by part although the LookML route was asked for."""
-        made = any(
-            s.key[0] == "dashboards" and s.action == "create" for s in self.plan.steps.values()
-        )
-        if not (lookml_import and made) or lookml_route(self.release):
-            return None
-        return (
-            f"Looker {self.release or 'of an unknown release'} has no route to make a dashboard "
-            "from its LookML (it came with release 22.8): new dashboards are written part by "
-            "part."
-        )
+        return route_note(self.plan, self.release, lookml_import)
 
     def close(self) -> None:
         self.state.close()
@@ -336,36 +327,7 @@ def _read(
 
 
 def _notes(plan: Plan) -> list[str]:
-    notes = []
-    created_users = sum(
-        1 for s in plan.steps.values() if s.key[0] == "users" and s.action == "create"
-    )
-    if created_users:
-        notes.append(
-            f"{created_users} user(s) will be created with their email login only: passwords, "
-            "API keys and SSO links cannot be restored, and no reset email is sent. Send "
-            "resets from Looker's Admin > Users page when they need to log in."
-        )
-    taken = [
-        step.key[1]
-        for step in plan.steps.values()
-        if step.key[0] == "dashboards"
-        and step.action == "create"
-        and slug_holder(plan.target, str((plan.source.get(step.key) or {}).get("slug") or ""))
-    ]
-    if taken:
-        notes.append(
-            f"{len(taken)} dashboard(s) ({', '.join(taken[:5])}{', ...' if len(taken) > 5 else ''})"
-            " will get a new slug: another dashboard in Looker holds theirs (one in the trash "
-            "counts). The report lists the new ones."
-        )
-    lost = _unbuildable_tiles(plan)
-    if lost:
-        notes.append(
-            f"{len(lost)} merged-results tile(s) cannot be rebuilt in this instance and are "
-            "left out: the backup lacks their merge queries (it was made before LookerVault "
-            "stored them, or Looker would not return them). " + "; ".join(lost[:10])
-        )
+    notes = plan.type_notes()
     adjusted = [s for s in plan.steps.values() if s.adjustments]
     dangling = [s for s in plan.steps.values() if s.action == "skip" and _held_dangling(s)]
     if adjusted or dangling:
@@ -377,11 +339,7 @@ def _notes(plan: Plan) -> list[str]:
         )
     denied = sorted(plan.resolver.denied & {"role_groups", "email_logins", "login_user"})
     notes += [f"This Looker refuses it: {DENIABLE[name].note}" for name in denied]
-    quiet = [
-        s
-        for s in plan.steps.values()
-        if s.key[0] in ("scheduled_plans", "alerts") and s.action == "create"
-    ]
+    quiet = [s for s in plan.steps.values() if BY_NAME[s.key[0]].quiet and s.action == "create"]
     if quiet and not plan.resolver.same_instance and not plan.enable_schedules:
         notes.append(
             f"{len(quiet)} schedule(s) and alert(s) will be created disabled, because this is "
@@ -392,23 +350,6 @@ def _notes(plan: Plan) -> list[str]:
 
 def _held_dangling(step: Step) -> bool:
     return LOOKER_HELD in (step.reason or "")
-
-
-def _unbuildable_tiles(plan: Plan) -> list[str]:
-    """Tiles a write of their dashboard would leave out, named for the plan's notes."""
-    found = []
-    for step in plan.steps.values():
-        if step.key[0] != "dashboards" or step.action not in ("create", "update"):
-            continue
-        for element in (plan.source.get(step.key) or {}).get("dashboard_elements") or []:
-            form = canonical.element_form(element, lambda _t, v: v, None)
-            if not unbuildable(form, plan.resolver.same_instance):
-                continue
-            tile = ("dashboard_elements", str(element["id"]))
-            if plan.resolver.resolve(tile, step.key[1]) is None:
-                title = element.get("title") or element.get("title_text") or element["id"]
-                found.append(f"dashboard {step.key[1]} {step.title!r}, tile {title!r}")
-    return found
 
 
 def execute(

@@ -27,7 +27,9 @@ class Source:
     items: Mapping[str, Mapping[str, Json]]
     instance: InstanceUrls = field(default_factory=InstanceUrls)
     """What the instance said of itself when the backup was made."""
-    personal_folder_owner: dict[str, str] = field(default_factory=dict)
+    personal: dict[Key, Key] = field(default_factory=dict)
+    """An item that belongs to another and is made with it (a user's personal folder) ->
+    that other."""
 
     @functools.cached_property
     def part_owner(self) -> dict[Key, str]:
@@ -77,9 +79,11 @@ def open_source(path: Path) -> Source:
     backup = store.read_backup(path)
     items = {name: found for name, found in backup.items.items() if name in BY_NAME}
     source = Source(path, backup.run.looker_host, items, backup.instance)
-    for user_id, user in items.get("users", {}).items():
-        if user.get("personal_folder_id"):
-            source.personal_folder_owner[str(user["personal_folder_id"])] = user_id
+    for ct in BY_NAME.values():
+        for ref in (ref for ref in ct.references if ref.personal):
+            for holder_id, holder in items.get(ct.name, {}).items():
+                if holder.get(ref.path):
+                    source.personal[(ref.type, str(holder[ref.path]))] = (ct.name, holder_id)
     return source
 
 

@@ -25,14 +25,6 @@ Json = dict[str, Any]
 Key = tuple[str, str]
 Record = Callable[[AuditEvent], None]
 
-SYSTEM_FOLDER_FLAGS = (
-    "is_shared_root",
-    "is_users_root",
-    "is_embed_shared_root",
-    "is_embed_users_root",
-)
-"""Folders every instance has and no client creates: matched by flag, never written."""
-
 
 def _light_fields(ct: ContentType) -> str | None:
     """Enough of each listed item to match it; None lists whole objects (no detail call)."""
@@ -66,8 +58,9 @@ class Target:
             found = self.full.get(key)
         return found if found is not None else self.listed.get(key[0], {}).get(key[1])
 
-    def system_folder(self, flag: str) -> str | None:
-        return next((i for i, f in self.ids("folders").items() if f.get(flag)), None)
+    def system_item(self, type_name: str, flag: str) -> str | None:
+        """The item every instance has under a flag (the Shared folder)."""
+        return next((i for i, f in self.ids(type_name).items() if f.get(flag)), None)
 
     def remember(self, key: Key, item: Json) -> None:
         """An item the restore just wrote, as Looker answered."""

@@ -14,14 +14,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from lookervault.looker.client import LookerRequestError, api_path
 from lookervault.restore import canonical, lookup
 from lookervault.restore.source import Key
-from lookervault.restore.target import again
+from lookervault.restore.target import Target, again
+from lookervault.restore.types.base import Adjustment, Handler
 from lookervault.restore.writes import (
     Context,
     ItemError,
@@ -35,6 +36,10 @@ from lookervault.restore.writes import (
     top_body,
     update,
 )
+
+if TYPE_CHECKING:
+    from lookervault.restore.plan import Plan, Step
+    from lookervault.restore.resolver import Resolver
 
 Json = dict[str, Any]
 _PARTS = ("dashboard_filters", "dashboard_elements", "dashboard_layouts")
@@ -50,17 +55,17 @@ def write_dashboard(ctx: Context, key: Key, want: Json, target_id: str | None) -
         target_id = target_id or imported
         assert target_id is not None
         changed = changed_fields(ctx, key, want, target_id)
-        body = top_body(want, "dashboards", [c for c in changed if c != "deleted" or not trash])
+        body = top_body(want, key[0], [c for c in changed if c != "deleted" or not trash])
         _update_keeping_slug_if_taken(ctx, key, target_id, body)
     slug = ctx.source_item(key).get("slug")
-    now = ctx.target_item("dashboards", target_id).get("slug")
+    now = ctx.target_item(key[0], target_id).get("slug")
     if slug and now != slug:
         title = ctx.plan.source.title(key)
         ctx.new_slugs.append(NewSlug(key, title, target_id, str(slug), now))
     if any(part in changed for part in _PARTS):
-        target = ctx.target_item("dashboards", target_id)
+        target = ctx.target_item(key[0], target_id)
         _write_parts(ctx, key, target_id, target)
-    if trash and not ctx.target_item("dashboards", target_id).get("deleted"):
+    if trash and not ctx.target_item(key[0], target_id).get("deleted"):
         update(ctx, key, target_id, {"deleted": True})
     return target_id
 
@@ -95,7 +100,7 @@ def _import(ctx: Context, key: Key, want: Json) -> str | None:
         return None
     body = {"folder_id": want["folder_id"], "lookml": without_preferred_slug(lookml)}
     made = {"title": want.get("title"), "folder_id": want["folder_id"]}
-    find = lookup.created(ctx.plan.target, "dashboards", made)
+    find = lookup.created(ctx.plan.target, key[0], made)
     try:
         answer = ctx.send("POST", "/dashboards/lookml", key, body, find=find)
     except LookerRequestError as exc:
@@ -133,7 +138,7 @@ def _create(ctx: Context, key: Key, want: Json) -> str:
     """Create with the backed-up slug; when another dashboard holds it (Looker answers 409
     "The resource already exists.", a trashed holder included), again without it: Looker
     makes a new one, as gzr does."""
-    body = top_body(want, "dashboards")
+    body = top_body(want, key[0])
     body.pop("deleted", None)
     try:
         return create(ctx, key, body)
@@ -377,3 +382,112 @@ def _write_layout(
                 functools.partial(ctx.send, "PATCH", path, key, moved, id=str(component["id"]))
             )
     ctx.each(calls)
+
+
+DASHBOARDS = "dashboards"
+
+
+def parts(item: Json, translate: canonical.Translate) -> Json:
+    return canonical.dashboard_children(item, translate)
+
+
+def lookml_dashboard(item_id: str, _item: Json) -> str | None:
+    """A LookML dashboard's id names its file (`model::name`): it lives in its project."""
+    return None if item_id.isdigit() else "a LookML dashboard: it lives in its LookML project"
+
+
+def without_taken_slug(plan: Plan, _item: Json, want: Json, target: Json | None) -> None:
+    """An update may not take another dashboard's slug (Looker: 422)."""
+    if want.get("slug") and target is not None:
+        holder = slug_holder(plan.target, want["slug"])
+        if holder is not None and holder != str(target.get("id")):
+            want.pop("slug")
+
+
+def slug_holder(target: Target, slug: str) -> str | None:
+    """The target dashboard (in the trash or not) that holds a slug: slugs are unique
+    instance-wide, and a trashed dashboard keeps its slug."""
+    return next((i for i, d in target.ids(DASHBOARDS).items() if d.get("slug") == slug), None)
+
+
+def tiles_on_looks_nowhere(
+    _resolver: Resolver, item: Json, translate: canonical.Translate
+) -> list[Adjustment]:
+    """A tile on a look that is in neither the backup nor Looker: a query tile of the look's
+    stored query, or left out."""
+    found = []
+    for element in item.get("dashboard_elements") or []:
+        look = element.get("look_id")
+        if look is None or translate("looks", str(look)) is not None:
+            continue
+        tile = element.get("title") or element.get("title_text") or element["id"]
+        said = f"tile {tile!r} shows look {look}, which is in neither the backup nor Looker"
+        if canonical.left_out(canonical.element_form(element, translate, None)):
+            text = f"{said}: it is left out (the backup holds no query for it)"
+            found.append(Adjustment("tile_left_out", text, str(element["id"])))
+        else:
+            text = f"{said}: it comes back as a query tile of the look's stored query"
+            found.append(Adjustment("query_tile", text, str(element["id"])))
+    return found
+
+
+def slug_and_tile_notes(plan: Plan) -> list[str]:
+    notes = []
+    written = [s for s in plan.steps.values() if s.key[0] == DASHBOARDS]
+    taken = [
+        step.key[1]
+        for step in written
+        if step.action == "create"
+        and slug_holder(plan.target, str((plan.source.get(step.key) or {}).get("slug") or ""))
+    ]
+    if taken:
+        notes.append(
+            f"{len(taken)} dashboard(s) ({', '.join(taken[:5])}{', ...' if len(taken) > 5 else ''})"
+            " will get a new slug: another dashboard in Looker holds theirs (one in the trash "
+            "counts). The report lists the new ones."
+        )
+    lost = _unbuildable_tiles(plan, [s for s in written if s.action in ("create", "update")])
+    if lost:
+        notes.append(
+            f"{len(lost)} merged-results tile(s) cannot be rebuilt in this instance and are "
+            "left out: the backup lacks their merge queries (it was made before LookerVault "
+            "stored them, or Looker would not return them). " + "; ".join(lost[:10])
+        )
+    return notes
+
+
+def _unbuildable_tiles(plan: Plan, steps: list[Step]) -> list[str]:
+    """Tiles a write of their dashboard would leave out, named for the plan's notes."""
+    found = []
+    for step in steps:
+        for element in (plan.source.get(step.key) or {}).get("dashboard_elements") or []:
+            form = canonical.element_form(element, lambda _t, v: v, None)
+            if not unbuildable(form, plan.resolver.same_instance):
+                continue
+            tile = ("dashboard_elements", str(element["id"]))
+            if plan.resolver.resolve(tile, step.key[1]) is None:
+                title = element.get("title") or element.get("title_text") or element["id"]
+                found.append(f"dashboard {step.key[1]} {step.title!r}, tile {title!r}")
+    return found
+
+
+def route_note(plan: Plan, release: str | None, lookml_import: bool) -> str | None:
+    """Why new dashboards go part by part although the LookML route was asked for."""
+    made = any(s.key[0] == DASHBOARDS and s.action == "create" for s in plan.steps.values())
+    if not (lookml_import and made) or lookml_route(release):
+        return None
+    return (
+        f"Looker {release or 'of an unknown release'} has no route to make a dashboard "
+        "from its LookML (it came with release 22.8): new dashboards are written part by "
+        "part."
+    )
+
+
+HANDLER = Handler(
+    pseudo=parts,
+    write=write_dashboard,
+    skip=lookml_dashboard,
+    fit=without_taken_slug,
+    adjustments=tiles_on_looks_nowhere,
+    notes=slug_and_tile_notes,
+)

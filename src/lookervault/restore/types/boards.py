@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lookervault.looker.client import api_path
 from lookervault.restore import canonical, lookup
 from lookervault.restore.source import Key
+from lookervault.restore.types.base import Adjustment, Handler
 from lookervault.restore.writes import (
     Context,
     changed_fields,
@@ -26,16 +27,19 @@ from lookervault.restore.writes import (
     update,
 )
 
+if TYPE_CHECKING:
+    from lookervault.restore.resolver import Resolver
+
 Json = dict[str, Any]
 
 
 def write_board(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:
     if target_id is None:
-        target_id = create(ctx, key, top_body(want, "boards"))
+        target_id = create(ctx, key, top_body(want, key[0]))
         changed = ["board_sections"]
     else:
         changed = changed_fields(ctx, key, want, target_id)
-        update(ctx, key, target_id, top_body(want, "boards", changed))
+        update(ctx, key, target_id, top_body(want, key[0], changed))
     if "board_sections" in changed:
         _write_sections(ctx, key, target_id)
     return target_id
@@ -45,7 +49,7 @@ def _write_sections(ctx: Context, key: Key, target_id: str) -> None:
     """In rounds of calls side by side: extra sections go, sections are written, then every
     section's items, then the orders (they hold the target's ids)."""
     backup = ctx.source_item(key)
-    target = ctx.target_item("boards", target_id)  # as last read, or as its create answered
+    target = ctx.target_item(key[0], target_id)  # as last read, or as its create answered
     same = target_id == key[1]
     have = {str(s["id"]): s for s in target.get("board_sections") or []}
     sections = canonical.ordered(backup.get("board_sections") or [], backup.get("section_order"))
@@ -162,3 +166,26 @@ class _Section:
         body = {"item_order": order}
         path = "/board_sections/{id}"
         return [functools.partial(ctx.send, "PATCH", path, key, body, id=self.target_id)]
+
+
+def sections(item: Json, translate: canonical.Translate) -> Json:
+    found = canonical.ordered(item.get("board_sections") or [], item.get("section_order"))
+    return {"board_sections": [canonical.section_form(s, translate) for s in found]}
+
+
+def items_on_content_nowhere(
+    _resolver: Resolver, item: Json, translate: canonical.Translate
+) -> list[Adjustment]:
+    found = []
+    for section in item.get("board_sections") or []:
+        for board_item in section.get("board_items") or []:
+            if canonical.left_out_item(canonical.board_item_form(board_item, translate)):
+                text = (
+                    f"board item {board_item['id']} shows content that is in neither the "
+                    "backup nor Looker: it is left out"
+                )
+                found.append(Adjustment("board_item_left_out", text, str(board_item["id"])))
+    return found
+
+
+HANDLER = Handler(pseudo=sections, write=write_board, adjustments=items_on_content_nowhere)
