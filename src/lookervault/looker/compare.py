@@ -205,10 +205,9 @@ def _content(type_name: str, item: Json, names: _Names) -> Json:
     if "board_sections" in holds:
         _board(item)
     stripped: Json = _strip(item)
-    if "content_metadata_access" in stripped:  # who may see a folder: a set, not a list
-        stripped["content_metadata_access"] = sorted(
-            stripped["content_metadata_access"] or [], key=_canonical
-        )
+    for name in ct.unordered:
+        if name in stripped:
+            stripped[name] = sorted(stripped[name] or [], key=_canonical)
     return stripped
 
 

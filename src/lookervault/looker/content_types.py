@@ -47,6 +47,9 @@ class SubResource:
     """Keep only this field of the answer (a dashboard's LookML text, without its envelope)."""
     backup_only: bool = False
     """Kept for people reading the backup; a restore reading the target never asks for it."""
+    keep: Mapping[str, str] = field(default_factory=dict)
+    """Only entries with these values (a user's own attribute values, not the group or
+    default values it inherits)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ class ContentType:
     derived_when: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Fields Looker derives while a flag is set (a model set with all access lists every
     model of the instance)."""
+    unordered: tuple[str, ...] = ()
+    """Lists compared as sets (who may see a folder, a user's own attribute values)."""
     compared_references: tuple[Reference, ...] = ()
     """References restore never writes (Looker derives them) but a comparison follows."""
 
@@ -208,6 +213,7 @@ class ContentType:
 UNSHARED_FOLDER = ("is_personal", "is_personal_descendant", "is_users_root", "is_embed_users_root")
 """Folders whose access Looker manages itself: a user's own, and the roots above them."""
 ACCESS_FIELDS = "id,permission_type,group_id,user_id"
+USER_VALUE_FIELDS = "user_attribute_id,name,value,value_is_hidden,source"
 FAVORITE_FIELDS = "id,user_id,content_metadata_id,dashboard_id,look_id,board_id,lookml_dashboard_id"
 
 _DELETED_STREAMS: tuple[Mapping[str, str], ...] = (
@@ -241,6 +247,7 @@ REGISTRY: tuple[ContentType, ...] = (
         ),
         title_fields=("name",),
         person_name="{parent_id} / {name}",
+        unordered=("content_metadata_access",),
         system_names=MappingProxyType(
             {
                 "is_shared_root": "Shared",
@@ -266,13 +273,24 @@ REGISTRY: tuple[ContentType, ...] = (
         name="users",
         list_op="search_users",
         list_path="/users/search",
+        sub_resources=(
+            SubResource(
+                key="attribute_values",
+                op="user_attribute_user_values",
+                path="/users/{id}/attribute_values",
+                params=MappingProxyType({"fields": USER_VALUE_FIELDS}),
+                keep=MappingProxyType({"source": "user"}),
+            ),
+        ),
         title_fields=("display_name", "email"),
         person_name="{email|credentials_email.email|display_name}",
+        unordered=("attribute_values",),
         created_field="credentials_email.created_at",
         references=(
             Reference("role_ids[]", "roles"),
             Reference("home_folder_id", "folders", soft=True),
             Reference("personal_folder_id", "folders", soft=True, personal=True),
+            Reference("attribute_values[].user_attribute_id", "user_attributes", late=True),
         ),
         compared_references=(Reference("group_ids[]", "groups"),),
         write_model="WriteUser",

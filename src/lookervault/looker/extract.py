@@ -545,6 +545,7 @@ def _sub_resource(client: LookerClient, sub: SubResource, owner_id: str) -> Any:
         found.extend(page)
         if not sub.paged or len(page) < DEFAULT_PAGE_SIZE:
             break
+    found = [e for e in found if all(str(e.get(k)) == v for k, v in sub.keep.items())]
     return [str(entry["id"]) for entry in found] if sub.ids_only else found
 
 

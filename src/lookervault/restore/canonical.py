@@ -298,6 +298,21 @@ def current(
     return form
 
 
+def attribute_value(value: Json) -> Json:
+    """A user attribute value as compared and written: a hidden one only as hidden (Looker
+    reads it back as null, so no backup has it)."""
+    if value.get("value_is_hidden"):
+        return {"value_is_hidden": True}
+    return {"value": value.get("value")}
+
+
+def writable_values(wanted: list[Json], held: list[Json], key: str) -> list[Json]:
+    """The wanted values a restore can write: a hidden one only where Looker holds a hidden
+    value under the same `key` (it is left alone there)."""
+    hidden = {str(v.get(key)) for v in held if v.get("value_is_hidden")}
+    return [v for v in wanted if not v.get("value_is_hidden") or str(v[key]) in hidden]
+
+
 def access_form(folder: Json, translate: Translate) -> Json:
     """Who may view or edit a folder: inherited from its parent, or its own entries."""
     inherits = bool((folder.get("content_metadata") or {}).get("inherits", True))

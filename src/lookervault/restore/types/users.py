@@ -1,4 +1,6 @@
-"""Users: the user, then its email login (no reset mail is ever sent) and its roles.
+"""Users: the user, then its email login (no reset mail is ever sent) and its roles; its own
+user attribute values (which take precedence over group and default values: row-level
+security keys on them) once the attributes exist, the step's second call.
 
 Passwords, API keys and SSO links cannot be restored. Looker (Google Cloud core) may refuse
 email logins: the user is then made without one, with a note, and matched by name later.
@@ -6,15 +8,16 @@ email logins: the user is then made without one, with a note, and matched by nam
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from lookervault.looker.client import LookerRequestError
 from lookervault.looker.content_types import BY_NAME
-from lookervault.restore import lookup
+from lookervault.restore import canonical, lookup
 from lookervault.restore.canonical import Translate, translated
 from lookervault.restore.source import Key
 from lookervault.restore.types.base import Handler
-from lookervault.restore.writes import Context, changed_fields, create, top_body, update
+from lookervault.restore.writes import Context, ItemError, changed_fields, create, top_body, update
 
 if TYPE_CHECKING:
     from lookervault.restore.plan import Plan
@@ -25,16 +28,63 @@ EMAIL = USERS.natural_key[0]
 """Where a user's email is: its own field, or its email login's."""
 
 
-def email_and_roles(item: Json, translate: Translate) -> Json:
-    return {
+def email_roles_and_values(item: Json, translate: Translate) -> Json:
+    found = {
         "email": USERS.value(item, EMAIL),
         "role_ids": translated(item.get("role_ids") or [], "roles", translate),
     }
+    if "attribute_values" in item:  # backups made before LookerVault read them have none
+        found["attribute_values"] = sorted(
+            (
+                {"user_attribute_id": translate("user_attributes", str(v["user_attribute_id"]))}
+                | canonical.attribute_value(v)
+                for v in item["attribute_values"]
+            ),
+            key=lambda v: str(v["user_attribute_id"]),
+        )
+    return found
 
 
-def without_refused_email(plan: Plan, _item: Json, want: Json, _target: Json | None) -> None:
+def as_writable(plan: Plan, _item: Json, want: Json, target: Json | None) -> None:
+    """No email login where Looker refuses them; a hidden value only where Looker holds one
+    for that attribute (it is left alone: the backup never has it)."""
     if "email_logins" in plan.resolver.denied:
         want.pop("email", None)
+    if "attribute_values" in want:
+        held = (target or {}).get("attribute_values") or []
+        want["attribute_values"] = canonical.writable_values(
+            want["attribute_values"], held, "user_attribute_id"
+        )
+
+
+def write_values(ctx: Context, key: Key, want: Json, target_id: str) -> None:
+    """The user's own attribute values, as backed up: set where they differ, removed where the
+    backup has none (the user then gets the group or default value). Hidden ones stay."""
+    values = want.get("attribute_values")
+    if values is None:
+        return
+    if any(v["user_attribute_id"] is None for v in values):
+        raise ItemError("a value names a user attribute that is neither backed up nor in Looker")
+    have = {
+        str(v.get("user_attribute_id")): v
+        for v in ctx.target_item(key[0], target_id).get("attribute_values") or []
+    }
+    wanted = {str(v["user_attribute_id"]): v for v in values if not v.get("value_is_hidden")}
+    path = "/users/{user_id}/attribute_values/{id}"
+    calls = [
+        functools.partial(
+            ctx.send, "PATCH", path, key, {"value": v["value"]}, user_id=target_id, id=attribute
+        )
+        for attribute, v in wanted.items()
+        if not have.get(attribute, {}).get("value_is_hidden")
+        and (attribute not in have or have[attribute].get("value") != v["value"])
+    ]
+    calls += [
+        functools.partial(ctx.send, "DELETE", path, key, user_id=target_id, id=attribute)
+        for attribute, v in have.items()
+        if attribute not in wanted and not v.get("value_is_hidden")
+    ]
+    ctx.each(calls)
 
 
 def created_users_note(plan: Plan) -> list[str]:
@@ -91,8 +141,9 @@ def _write_email(ctx: Context, key: Key, user_id: str, email: str, has_one: bool
 
 
 HANDLER = Handler(
-    pseudo=email_and_roles,
+    pseudo=email_roles_and_values,
     write=write_user,
-    fit=without_refused_email,
+    late_write=write_values,
+    fit=as_writable,
     notes=created_users_note,
 )
