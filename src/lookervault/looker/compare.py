@@ -176,12 +176,18 @@ class _Names:
             text.append(literal)
             if spec is None:
                 continue
-            if spec in references:
-                value = self.of(references[spec], str(ct.value(item, spec)))
-            else:
-                value = next((v for v in (ct.value(item, n) for n in spec.split("|")) if v), None)
-            text.append(str(value))
+            text.append(str(self._first(ct, item, spec.split("|"), references)))
         return "".join(text)
+
+    def _first(
+        self, ct: ContentType, item: Json, names: list[str], references: Mapping[str, str]
+    ) -> str | None:
+        """The first of `names` the item has, a reference by the name of what it names."""
+        for name in names:
+            value = ct.value(item, name)
+            if value:
+                return self.of(references[name], str(value)) if name in references else value
+        return None
 
 
 def _canonical(value: Any) -> str:

@@ -216,6 +216,37 @@ ACCESS_FIELDS = "id,permission_type,group_id,user_id"
 USER_VALUE_FIELDS = "user_attribute_id,name,value,value_is_hidden,source"
 FAVORITE_FIELDS = "id,user_id,content_metadata_id,dashboard_id,look_id,board_id,lookml_dashboard_id"
 
+
+def access_of(unless: tuple[str, ...] = ()) -> tuple[SubResource, ...]:
+    """Who may view or edit an item (a folder, a board): its content metadata's inheritance
+    and its access entries."""
+    return (
+        SubResource(
+            key="content_metadata",
+            op="content_metadata",
+            path="/content_metadata/{id}",
+            params=MappingProxyType({"fields": "id,inherits"}),
+            id_field="content_metadata_id",
+            single=True,
+            unless=unless,
+        ),
+        SubResource(
+            key="content_metadata_access",
+            op="all_content_metadata_accesses",
+            path="/content_metadata_access",
+            params=MappingProxyType({"content_metadata_id": "{id}", "fields": ACCESS_FIELDS}),
+            id_field="content_metadata_id",
+            unless=unless,
+        ),
+    )
+
+
+ACCESS_REFERENCES = (
+    Reference("content_metadata_access[].group_id", "groups", late=True),
+    Reference("content_metadata_access[].user_id", "users", late=True),
+)
+"""Access entries name groups and users: written once those exist."""
+
 _DELETED_STREAMS: tuple[Mapping[str, str], ...] = (
     MappingProxyType({"deleted": "false"}),
     MappingProxyType({"deleted": "true"}),
@@ -226,25 +257,7 @@ REGISTRY: tuple[ContentType, ...] = (
         name="folders",
         list_op="search_folders",
         list_path="/folders/search",
-        sub_resources=(
-            SubResource(
-                key="content_metadata",
-                op="content_metadata",
-                path="/content_metadata/{id}",
-                params=MappingProxyType({"fields": "id,inherits"}),
-                id_field="content_metadata_id",
-                single=True,
-                unless=UNSHARED_FOLDER,
-            ),
-            SubResource(
-                key="content_metadata_access",
-                op="all_content_metadata_accesses",
-                path="/content_metadata_access",
-                params=MappingProxyType({"content_metadata_id": "{id}", "fields": ACCESS_FIELDS}),
-                id_field="content_metadata_id",
-                unless=UNSHARED_FOLDER,
-            ),
-        ),
+        sub_resources=access_of(unless=UNSHARED_FOLDER),
         title_fields=("name",),
         person_name="{parent_id} / {name}",
         unordered=("content_metadata_access",),
@@ -259,11 +272,7 @@ REGISTRY: tuple[ContentType, ...] = (
         folder_field="parent_id",
         owner_field="creator_id",
         created_field="created_at",
-        references=(
-            Reference("parent_id", "folders"),
-            Reference("content_metadata_access[].group_id", "groups", late=True),
-            Reference("content_metadata_access[].user_id", "users", late=True),
-        ),
+        references=(Reference("parent_id", "folders"), *ACCESS_REFERENCES),
         write_model="UpdateFolder",
         create_path="/folders",
         natural_key=("name", "parent_id"),
@@ -482,6 +491,8 @@ REGISTRY: tuple[ContentType, ...] = (
         list_path="/boards/search",
         detail_op="board",
         detail_path="/boards/{id}",
+        sub_resources=access_of(),
+        unordered=("content_metadata_access",),
         owner_field="user_id",
         fallback_owner=True,
         updated_field="updated_at",
@@ -491,6 +502,7 @@ REGISTRY: tuple[ContentType, ...] = (
             Reference("user_id", "users"),
             Reference("board_sections[].board_items[].dashboard_id", "dashboards"),
             Reference("board_sections[].board_items[].look_id", "looks"),
+            *ACCESS_REFERENCES,
         ),
         write_model="WriteBoard",
         create_path="/boards",
@@ -508,7 +520,7 @@ REGISTRY: tuple[ContentType, ...] = (
         sortable=False,
         list_params=MappingProxyType({"all_users": "true"}),
         title_fields=("name",),
-        person_name="{name} by {user_id}",
+        person_name="{name} by {user_id} on {dashboard_id|look_id|lookml_dashboard_id}",
         owner_field="user_id",
         fallback_owner=True,
         updated_field="updated_at",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lookervault.looker.client import api_path
 from lookervault.restore import canonical, lookup
+from lookervault.restore.access import GRANT, access_form, write_access
 from lookervault.restore.source import Key
 from lookervault.restore.types.base import Adjustment, Handler
 from lookervault.restore.writes import (
@@ -168,9 +169,17 @@ class _Section:
         return [functools.partial(ctx.send, "PATCH", path, key, body, id=self.target_id)]
 
 
-def sections(item: Json, translate: canonical.Translate) -> Json:
+def sections_and_access(item: Json, translate: canonical.Translate) -> Json:
     found = canonical.ordered(item.get("board_sections") or [], item.get("section_order"))
-    return {"board_sections": [canonical.section_form(s, translate) for s in found]}
+    return {"board_sections": [canonical.section_form(s, translate) for s in found]} | (
+        access_form(item, translate)
+    )
+
+
+def write_board_access(ctx: Context, key: Key, want: Json, target_id: str) -> None:
+    """Who may see the board, as backed up (a private board stays private); granting it
+    never mails anyone (`send_boards_notification_email=false`)."""
+    write_access(ctx, key, want, target_id, f"{GRANT}?send_boards_notification_email=false")
 
 
 def items_on_content_nowhere(
@@ -188,4 +197,9 @@ def items_on_content_nowhere(
     return found
 
 
-HANDLER = Handler(pseudo=sections, write=write_board, adjustments=items_on_content_nowhere)
+HANDLER = Handler(
+    pseudo=sections_and_access,
+    write=write_board,
+    late_write=write_board_access,
+    adjustments=items_on_content_nowhere,
+)
