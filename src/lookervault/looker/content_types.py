@@ -47,6 +47,9 @@ class SubResource:
     """Keep only this field of the answer (a dashboard's LookML text, without its envelope)."""
     backup_only: bool = False
     """Kept for people reading the backup; a restore reading the target never asks for it."""
+    unless_set: tuple[str, str] | None = None
+    """(key, field): skipped when an earlier sub-resource's field is set (an item's access
+    entries, when its content metadata says it inherits: Looker copies the parent's)."""
     keep: Mapping[str, str] = field(default_factory=dict)
     """Only entries with these values (a user's own attribute values, not the group or
     default values it inherits)."""
@@ -237,6 +240,7 @@ def access_of(unless: tuple[str, ...] = ()) -> tuple[SubResource, ...]:
             params=MappingProxyType({"content_metadata_id": "{id}", "fields": ACCESS_FIELDS}),
             id_field="content_metadata_id",
             unless=unless,
+            unless_set=("content_metadata", "inherits"),
         ),
     )
 

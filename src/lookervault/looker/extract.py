@@ -512,6 +512,8 @@ def complete_item(
         owner_id = item.get(sub.id_field)
         if owner_id is None or any(item.get(flag) for flag in sub.unless):
             continue
+        if sub.unless_set and (item.get(sub.unless_set[0]) or {}).get(sub.unless_set[1]):
+            continue
         if (sub.user_defined_only and not str(owner_id).isdigit()) or (
             sub.backup_only and not backup
         ):
