@@ -1,5 +1,6 @@
-"""The writes of one planned step: create or update the item, then the parts Looker writes
-through calls of their own (a user's email and roles, a group's members, a look's query...).
+"""What every write of a planned step uses: the context, a create or update call, the parts
+of a holder, settling what Looker ignored. A type's own writes (a user's email and roles, a
+group's members, a look's query...) are its handler's (restore/types/).
 
 Every body is built again at write time, when the items this one waits for exist and have
 their target ids; what Looker answers is remembered, so later steps translate through it.
