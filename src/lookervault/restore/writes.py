@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from lookervault.looker.client import LookerRequestError
 from lookervault.looker.content_types import BY_NAME, QUIET_REASON
@@ -254,6 +255,39 @@ def create_part(
     target_id = str(answer["id"])
     ctx.plan.resolver.record((part_type, source_id), target_id)
     return target_id
+
+
+def set_values(
+    ctx: Context,
+    key: Key,
+    path: str,
+    wanted: dict[str, Json],
+    have: dict[str, Json],
+    varying: str,
+    fixed: dict[str, str],
+) -> None:
+    """User attribute values one call each, at `path` filled from `fixed` and, per entry, its
+    name as `varying`: set where they differ, removed where not wanted. A hidden one (Looker
+    shows it as null) is never touched: no backup knows it."""
+
+    def at(name: str) -> str:
+        filled = path
+        for placeholder, value in {**fixed, varying: name}.items():
+            filled = filled.replace(f"{{{placeholder}}}", quote(value, safe=""))
+        return filled
+
+    calls = [
+        functools.partial(ctx.send, "PATCH", at(name), key, {"value": v["value"]})
+        for name, v in wanted.items()
+        if not have.get(name, {}).get("value_is_hidden")
+        and (name not in have or have[name].get("value") != v["value"])
+    ]
+    calls += [
+        functools.partial(ctx.send, "DELETE", at(name), key)
+        for name, v in have.items()
+        if name not in wanted and not v.get("value_is_hidden")
+    ]
+    ctx.each(calls)
 
 
 def write_plain(ctx: Context, key: Key, want: Json, target_id: str | None) -> str:

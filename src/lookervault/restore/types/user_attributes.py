@@ -10,7 +10,6 @@ never sends it.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from lookervault.looker.client import api_path
@@ -19,7 +18,7 @@ from lookervault.restore.canonical import Translate
 from lookervault.restore.source import Key
 from lookervault.restore.target import again
 from lookervault.restore.types.base import Handler
-from lookervault.restore.writes import Context, ItemError, changed_fields, write_plain
+from lookervault.restore.writes import Context, ItemError, changed_fields, set_values, write_plain
 
 if TYPE_CHECKING:
     from lookervault.restore.plan import Plan, Step
@@ -83,20 +82,7 @@ def _write_each(
     path = "/groups/{group_id}/attribute_values/{id}"
     theirs = {str(v.get("group_id")): v for v in have}
     wanted = {str(v["group_id"]): v for v in visible}
-    calls = [
-        functools.partial(
-            ctx.send, "PATCH", path, key, {"value": v["value"]}, group_id=group, id=target_id
-        )
-        for group, v in wanted.items()
-        if theirs.get(group, {}).get("value_is_hidden") is not True
-        and theirs.get(group, {}).get("value") != v["value"]
-    ]
-    calls += [
-        functools.partial(ctx.send, "DELETE", path, key, group_id=group, id=target_id)
-        for group, v in theirs.items()
-        if group not in wanted and not v.get("value_is_hidden")
-    ]
-    ctx.each(calls)
+    set_values(ctx, key, path, wanted, theirs, "group_id", {"id": target_id})
 
 
 def hidden_values_note(plan: Plan) -> list[str]:

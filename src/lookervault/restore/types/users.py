@@ -8,7 +8,6 @@ email logins: the user is then made without one, with a note, and matched by nam
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from lookervault.looker.client import LookerRequestError
@@ -17,7 +16,15 @@ from lookervault.restore import canonical, lookup
 from lookervault.restore.canonical import Translate, translated
 from lookervault.restore.source import Key
 from lookervault.restore.types.base import Handler
-from lookervault.restore.writes import Context, ItemError, changed_fields, create, top_body, update
+from lookervault.restore.writes import (
+    Context,
+    ItemError,
+    changed_fields,
+    create,
+    set_values,
+    top_body,
+    update,
+)
 
 if TYPE_CHECKING:
     from lookervault.restore.plan import Plan
@@ -71,20 +78,7 @@ def write_values(ctx: Context, key: Key, want: Json, target_id: str) -> None:
     }
     wanted = {str(v["user_attribute_id"]): v for v in values if not v.get("value_is_hidden")}
     path = "/users/{user_id}/attribute_values/{id}"
-    calls = [
-        functools.partial(
-            ctx.send, "PATCH", path, key, {"value": v["value"]}, user_id=target_id, id=attribute
-        )
-        for attribute, v in wanted.items()
-        if not have.get(attribute, {}).get("value_is_hidden")
-        and (attribute not in have or have[attribute].get("value") != v["value"])
-    ]
-    calls += [
-        functools.partial(ctx.send, "DELETE", path, key, user_id=target_id, id=attribute)
-        for attribute, v in have.items()
-        if attribute not in wanted and not v.get("value_is_hidden")
-    ]
-    ctx.each(calls)
+    set_values(ctx, key, path, wanted, have, "id", {"user_id": target_id})
 
 
 def created_users_note(plan: Plan) -> list[str]:
